@@ -11,7 +11,7 @@ import { defaultWorkers } from '../config';
 import { integerInRange } from '../validate';
 
 /** Names of the task handlers a worker can host (see worker.ts). */
-export type HandlerName = 'prepare' | 'features' | 'echo';
+export type HandlerName = 'prepare' | 'features' | 'average' | 'echo';
 
 export interface PoolOptions {
   /** Number of worker threads (default: one per core). */

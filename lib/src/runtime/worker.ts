@@ -17,6 +17,8 @@ const HANDLERS: Record<HandlerName, () => TaskHandler> = {
   prepare: () => require('../faces/prepare-worker').handler as TaskHandler,
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   features: () => require('../features/features-worker').handler as TaskHandler,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  average: () => require('../average/average-worker').handler as TaskHandler,
   echo: () => ({
     init: async () => 'echo',
     run: async (payload: unknown) => {
