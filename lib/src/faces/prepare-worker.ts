@@ -1,5 +1,27 @@
+/**
+ * Worker-side handler of the preparation: one FaceDetector (tfjs backend + BlazeFace + FaceMesh)
+ * per worker thread; each task measures one photo (see measure.ts).
+ */
+import sharp from 'sharp';
+import { describeBackend, initBackend } from '../runtime/backend';
 import type { TaskHandler } from '../runtime/worker';
+import { FaceDetector, type DetectorOptions } from './detector';
+import { measurePhoto, type MeasureTask } from './measure';
+
+let detector: FaceDetector | null = null;
+
 export const handler: TaskHandler = {
-  init: async () => { throw new Error('not yet implemented'); },
-  run: async () => { throw new Error('not yet implemented'); },
+  async init(options: unknown): Promise<string> {
+    // one libvips thread per worker: parallelism comes from the workers
+    sharp.concurrency(1);
+    sharp.cache(false);
+    const { tf, info } = await initBackend();
+    detector = await FaceDetector.load(tf, (options ?? {}) as Partial<DetectorOptions>);
+    return describeBackend(info);
+  },
+  async run(payload: unknown) {
+    if (!detector) throw new Error('prepare worker not initialised');
+    const record = await measurePhoto(detector, payload as MeasureTask);
+    return { result: record };
+  },
 };

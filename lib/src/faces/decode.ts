@@ -1,0 +1,154 @@
+/**
+ * Photo decoding with sharp, normalised to 8-bit sRGB with 3 channels: EXIF orientation applied,
+ * CMYK and grayscale converted, alpha flattened on grey, 16-bit reduced, animated images reduced
+ * to their first frame, large photos reduced to a working size. Every normalisation is noted; a
+ * file that cannot be used gets one specific reason instead of an exception.
+ */
+import * as fs from 'node:fs/promises';
+import sharp from 'sharp';
+import type { RgbImage } from './align';
+
+export interface DecodeOptions {
+  /** Longest side of the working image (larger photos are reduced with shrink-on-load). */
+  maxSide: number;
+  /** Smallest accepted photo side, in pixels. */
+  minSide: number;
+  /** Largest accepted photo, in megapixels (decoding more costs too much memory). */
+  maxMegapixels: number;
+}
+
+export const DECODE_DEFAULTS: DecodeOptions = {
+  maxSide: 1600,
+  minSide: 32,
+  maxMegapixels: 100,
+};
+
+export interface PhotoInfo {
+  /** Size as displayed (after EXIF orientation). */
+  width: number;
+  height: number;
+  bytes: number;
+  format: string;
+  /** Colour space as stored: srgb, cmyk, b-w, ... */
+  space: string;
+  channels: number;
+  /** Bit depth as stored: uchar (8), ushort (16), ... */
+  depth: string;
+  hasAlpha: boolean;
+  /** Frames (animated GIF/WebP); 1 for still images. */
+  pages: number;
+  /** EXIF orientation 1..8 (1 = as stored). */
+  orientation: number;
+}
+
+export interface DecodedPhoto {
+  ok: true;
+  image: RgbImage;
+  info: PhotoInfo;
+  /** Working image pixels per original pixel (<= 1). */
+  scale: number;
+  /** Normalisations applied, for the manifest. */
+  notes: string[];
+}
+
+export interface DecodeFailure {
+  ok: false;
+  reason: string;
+  info: Partial<PhotoInfo>;
+}
+
+function failure(reason: string, info: Partial<PhotoInfo> = {}): DecodeFailure {
+  return { ok: false, reason, info };
+}
+
+/** Maps a sharp/libvips error message to a short specific reason. */
+export function decodeErrorReason(message: string): string {
+  const m = message.toLowerCase();
+  if (m.includes('unsupported image format') || m.includes('input buffer contains unsupported')) return 'not an image (unrecognised format)';
+  if (m.includes('premature end') || m.includes('truncated') || m.includes('unexpected end') || m.includes('read error') || m.includes('corrupt') || m.includes('not a jpeg') || m.includes('bad') || m.includes('invalid')) {
+    return `truncated or corrupt image (${message.split('\n')[0].trim().slice(0, 100)})`;
+  }
+  return `cannot decode image (${message.split('\n')[0].trim().slice(0, 100)})`;
+}
+
+/** Decodes a photo file for detection. Never throws for a bad file: returns a failure reason. */
+export async function decodePhoto(file: string, options: Partial<DecodeOptions> = {}): Promise<DecodedPhoto | DecodeFailure> {
+  const opts = { ...DECODE_DEFAULTS, ...options };
+  let buf: Buffer;
+  try {
+    const st = await fs.stat(file);
+    if (st.isDirectory()) return failure('not a file (a directory)');
+    if (!st.isFile()) return failure('not a regular file');
+    if (st.size === 0) return failure('empty file (0 bytes)', { bytes: 0 });
+    buf = await fs.readFile(file);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') return failure('unreadable: file missing or a broken link (ENOENT)');
+    return failure(`unreadable: ${err.code ?? ''} ${err.message}`.trim());
+  }
+  return decodeBuffer(buf, opts);
+}
+
+/** Decodes an in-memory file (see decodePhoto). */
+export async function decodeBuffer(buf: Buffer, options: Partial<DecodeOptions> = {}): Promise<DecodedPhoto | DecodeFailure> {
+  const opts = { ...DECODE_DEFAULTS, ...options };
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
+  try {
+    meta = await sharp(buf, { limitInputPixels: false }).metadata();
+  } catch (e) {
+    return failure(decodeErrorReason((e as Error).message), { bytes: buf.length });
+  }
+  const orientation = meta.orientation ?? 1;
+  const swap = orientation >= 5 && orientation <= 8;
+  const storedW = meta.width ?? 0;
+  const storedH = meta.pageHeight && (meta.pages ?? 1) > 1 ? meta.pageHeight : meta.height ?? 0;
+  const width = swap ? storedH : storedW;
+  const height = swap ? storedW : storedH;
+  const info: PhotoInfo = {
+    width,
+    height,
+    bytes: buf.length,
+    format: meta.format ?? 'unknown',
+    space: meta.space ?? 'unknown',
+    channels: meta.channels ?? 0,
+    depth: meta.depth ?? 'unknown',
+    hasAlpha: Boolean(meta.hasAlpha),
+    pages: meta.pages ?? 1,
+    orientation,
+  };
+  if (!width || !height) return failure('not an image (no dimensions)', info);
+  if (Math.min(width, height) < opts.minSide) {
+    return failure(`too small (${width}x${height} px; minimum side ${opts.minSide} px)`, info);
+  }
+  const mp = (width * height) / 1e6;
+  if (mp > opts.maxMegapixels) {
+    return failure(`too large (${width}x${height} px = ${mp.toFixed(0)} MP; limit ${opts.maxMegapixels} MP)`, info);
+  }
+  const notes: string[] = [];
+  if (orientation !== 1) notes.push(`EXIF orientation ${orientation} applied`);
+  if (info.space === 'cmyk') notes.push('CMYK converted to sRGB');
+  if (info.space === 'b-w' || info.channels === 1 || (info.channels === 2 && info.hasAlpha)) notes.push('grayscale expanded to RGB');
+  if (info.hasAlpha) notes.push('alpha flattened on grey');
+  if (info.depth !== 'uchar' && info.depth !== 'unknown') notes.push(`${info.depth === 'ushort' ? '16-bit' : info.depth} reduced to 8-bit`);
+  if (info.pages > 1) notes.push(`animated or multi-page (${info.pages} frames): first frame used`);
+  const scale = Math.min(1, opts.maxSide / Math.max(width, height));
+  if (scale < 1) notes.push(`reduced to ${Math.round(width * scale)}x${Math.round(height * scale)} for detection`);
+  try {
+    let pipeline = sharp(buf, { limitInputPixels: false, page: 0, pages: 1 }).rotate();
+    if (scale < 1) pipeline = pipeline.resize({ width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)), fit: 'fill', kernel: 'lanczos3' });
+    if (info.hasAlpha) pipeline = pipeline.flatten({ background: { r: 128, g: 128, b: 128 } });
+    const { data, info: out } = await pipeline.toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    let pixels = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    let channels = out.channels;
+    if (channels === 1) {
+      const rgb = new Uint8Array(out.width * out.height * 3);
+      for (let i = 0, j = 0; i < pixels.length; i++, j += 3) rgb[j] = rgb[j + 1] = rgb[j + 2] = pixels[i];
+      pixels = rgb;
+      channels = 3;
+    }
+    if (channels !== 3) return failure(`unexpected channel count after decoding (${channels})`, info);
+    return { ok: true, image: { data: pixels, width: out.width, height: out.height, channels: 3 }, info, scale: out.width / width, notes };
+  } catch (e) {
+    return failure(decodeErrorReason((e as Error).message), info);
+  }
+}

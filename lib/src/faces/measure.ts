@@ -1,0 +1,193 @@
+/**
+ * Everything the preparation measures about one photo and its faces: the per-photo record that
+ * the cache stores and the filters read. Computed in a worker (see prepare-worker.ts).
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import type { PhotoInfo } from './decode';
+import { decodePhoto, type DecodeOptions } from './decode';
+import type { DetectedFace, FaceDetector } from './detector';
+import { alignmentTransform, applyAffine, invertAffine, transformPoints, warpAffine, type Affine, type AlignTemplate, type RgbImage } from './align';
+import { eyeCentersFromMesh, meshTo68 } from './landmarks';
+import { poseFromMesh } from './pose';
+import { innerFaceRegion, measureQuality } from './quality';
+import type { FacesPerPhoto } from '../sources/types';
+
+/** Bumped whenever measurement changes, so cached records are recomputed. */
+export const MEASURE_VERSION = 1;
+
+export interface FaceMeasures {
+  /** Index of the face in the photo, largest first. */
+  index: number;
+  detector: 'front' | 'full';
+  /** Detector confidence (0..1). */
+  score: number;
+  /** Face mesh confidence (0..1). */
+  meshScore: number;
+  /** Detector box in original photo pixels [x, y, w, h]. */
+  box: [number, number, number, number];
+  /** Distance between the eye centres, in original photo pixels. */
+  eyeDistance: number;
+  yaw: number;
+  pitch: number;
+  roll: number;
+  sharpness: number;
+  brightness: number;
+  contrast: number;
+  colorfulness: number;
+  grayscale: boolean;
+  /** Share of the crop's inner face region that lies inside the photo (1 = fully inside). */
+  inside: number;
+  /** Original photo pixels -> crop pixels. */
+  transform: Affine;
+  /** Crop file name (in the crop folder), null when no crop was written. */
+  crop: string | null;
+  /** 68 landmarks (x, y) in crop pixels, rounded to 0.01. */
+  lm68: number[];
+  /** 468 mesh points (x, y) in crop pixels: base64 of Int16 values x 32. */
+  mesh: string;
+}
+
+export interface PhotoRecord {
+  /** Cache key: id, size, mtime and measurement settings. */
+  key: string;
+  id: string;
+  path: string;
+  status: 'ok' | 'failed';
+  /** Why the photo could not be used (decode failures). */
+  reason?: string;
+  info: Partial<PhotoInfo>;
+  notes: string[];
+  faces: FaceMeasures[];
+  /** Faces the detector found (faces whose mesh failed are counted but not measured). */
+  detected: number;
+  /** Time spent on this photo in the worker, ms. */
+  ms: number;
+}
+
+export interface MeasureTask {
+  key: string;
+  id: string;
+  path: string;
+  /** Folder for the crops and the base of this photo's crop names. */
+  cropDir: string;
+  cropBase: string;
+  facesPerPhoto: FacesPerPhoto;
+  template: AlignTemplate;
+  decode: Partial<DecodeOptions>;
+  /** JPEG quality of the crops. */
+  jpegQuality: number;
+}
+
+/** Mesh points scale for Int16 storage (1/32 px precision, +-1024 px range). */
+const MESH_Q = 32;
+
+export function encodeMesh(points2d: Float32Array): string {
+  const q = new Int16Array(points2d.length);
+  for (let i = 0; i < points2d.length; i++) q[i] = Math.max(-32768, Math.min(32767, Math.round(points2d[i] * MESH_Q)));
+  return Buffer.from(q.buffer, q.byteOffset, q.byteLength).toString('base64');
+}
+
+export function decodeMesh(encoded: string): Float32Array {
+  const buf = Buffer.from(encoded, 'base64');
+  const q = new Int16Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const out = new Float32Array(q.length);
+  for (let i = 0; i < q.length; i++) out[i] = q[i] / MESH_Q;
+  return out;
+}
+
+/** Share of region [x0,y0,x1,y1] (crop pixels) that maps inside a w x h photo under `toPhoto`. */
+function insideShare(toPhoto: Affine, region: [number, number, number, number], w: number, h: number): number {
+  let inside = 0;
+  let total = 0;
+  const step = 4;
+  for (let y = region[1]; y < region[3]; y += step) {
+    for (let x = region[0]; x < region[2]; x += step) {
+      const [px, py] = applyAffine(toPhoto, x + 0.5, y + 0.5);
+      total++;
+      if (px >= 0 && py >= 0 && px < w && py < h) inside++;
+    }
+  }
+  return total ? inside / total : 0;
+}
+
+const round2 = (v: number): number => Math.round(v * 100) / 100;
+
+/** Measures one face of a decoded photo and writes its crop when asked. */
+async function measureFace(
+  img: RgbImage,
+  scale: number,
+  face: DetectedFace,
+  index: number,
+  task: MeasureTask,
+  writeCrop: boolean,
+): Promise<FaceMeasures | null> {
+  if (!face.mesh) return null;
+  const [re, le] = eyeCentersFromMesh(face.mesh, 3);
+  const toCrop = alignmentTransform(re, le, task.template);
+  const size = task.template.size;
+  const crop = warpAffine(img, toCrop, { width: size, height: size, fill: [128, 128, 128] });
+  const region = innerFaceRegion(size, task.template.rightEye, task.template.leftEye);
+  const q = measureQuality(crop, region);
+  const pose = poseFromMesh(face.mesh);
+  const inside = insideShare(invertAffine(toCrop), region, img.width, img.height);
+  const mesh2d = transformPoints(toCrop, face.mesh, 3);
+  const lm = meshTo68(mesh2d, 2);
+  let cropName: string | null = null;
+  if (writeCrop) {
+    cropName = `${task.cropBase}_f${index}.jpg`;
+    const tmp = path.join(task.cropDir, `.${cropName}.${process.pid}.tmp`);
+    await sharp(Buffer.from(crop.data.buffer, crop.data.byteOffset, crop.data.length), { raw: { width: size, height: size, channels: 3 } })
+      .jpeg({ quality: task.jpegQuality, chromaSubsampling: '4:4:4' })
+      .toFile(tmp);
+    await fs.rename(tmp, path.join(task.cropDir, cropName));
+  }
+  // original photo pixels -> crop: compose with the working-image scale
+  const fromOriginal: Affine = [toCrop[0] * scale, toCrop[1] * scale, toCrop[2], toCrop[3] * scale, toCrop[4] * scale, toCrop[5]];
+  return {
+    index,
+    detector: face.detector,
+    score: round2(face.score),
+    meshScore: round2(face.meshScore),
+    box: face.box.map((v) => round2(v / scale)) as [number, number, number, number],
+    eyeDistance: round2(Math.hypot(le[0] - re[0], le[1] - re[1]) / scale),
+    yaw: round2(pose.yaw),
+    pitch: round2(pose.pitch),
+    roll: round2(pose.roll),
+    sharpness: round2(q.sharpness),
+    brightness: round2(q.brightness * 1000) / 1000,
+    contrast: round2(q.contrast * 1000) / 1000,
+    colorfulness: round2(q.colorfulness),
+    grayscale: q.grayscale,
+    inside: round2(inside),
+    transform: fromOriginal.map((v) => Math.round(v * 1e6) / 1e6) as Affine,
+    crop: cropName,
+    lm68: Array.from(lm, round2),
+    mesh: encodeMesh(mesh2d),
+  };
+}
+
+/** Decodes, detects and measures one photo. Never throws for a bad photo. */
+export async function measurePhoto(detector: FaceDetector, task: MeasureTask): Promise<PhotoRecord> {
+  const t0 = performance.now();
+  const base = { key: task.key, id: task.id, path: task.path };
+  const decoded = await decodePhoto(task.path, task.decode);
+  if (!decoded.ok) {
+    return { ...base, status: 'failed', reason: decoded.reason, info: decoded.info, notes: [], faces: [], detected: 0, ms: Math.round(performance.now() - t0) };
+  }
+  let detected: DetectedFace[];
+  try {
+    detected = await detector.detect(decoded.image);
+  } catch (e) {
+    return { ...base, status: 'failed', reason: `detector error (${(e as Error).message.slice(0, 120)})`, info: decoded.info, notes: decoded.notes, faces: [], detected: 0, ms: Math.round(performance.now() - t0) };
+  }
+  detected.sort((a, b) => b.box[2] - a.box[2]);
+  const faces: FaceMeasures[] = [];
+  for (let i = 0; i < detected.length; i++) {
+    const writeCrop = task.facesPerPhoto === 'all' || i === 0;
+    const m = await measureFace(decoded.image, decoded.scale, detected[i], i, task, writeCrop);
+    if (m) faces.push(m);
+  }
+  return { ...base, status: 'ok', info: decoded.info, notes: decoded.notes, faces, detected: detected.length, ms: Math.round(performance.now() - t0) };
+}
