@@ -20,6 +20,11 @@ export interface PhotoMeta {
   faceScore?: number | null;
   /** Dataset's score of a second face; null (NaN in the file) when there was none. */
   secondFaceScore?: number | null;
+  /**
+   * Dataset's face box [x1, y1, x2, y2] in pixels of the photo (MATLAB 1-based coordinates), null
+   * when absent. A hint only: the preparation runs its own detector.
+   */
+  faceLocation?: [number, number, number, number] | null;
 }
 
 /** One photo of a source. */
@@ -48,6 +53,10 @@ export interface SourceSummary {
   photos: number;
   /** Photos the metadata pre-filter already ruled out, by reason. */
   preRejected: Record<string, number>;
+  /** Photos left for the preparation: photos minus every pre-rejection. */
+  candidates?: number;
+  /** The source's default faces per photo. */
+  facesPerPhoto?: FacesPerPhoto;
 }
 
 export interface PhotoSource {

@@ -1,0 +1,176 @@
+/**
+ * Any folder of photos as a PhotoSource: recursive, read-only, stable order.
+ *
+ * Every regular, non-hidden file is an item, so nothing disappears silently: files that cannot
+ * be photos get a preReject reason (`not an image file (.txt)`), and so do broken symlinks,
+ * symlink loops, special files (FIFOs would block a reader) and unreadable subfolders.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DataError, InvalidParameterError, boolean, oneOf, withDefaults } from '../validate';
+import type { FacesPerPhoto, PhotoItem, PhotoSource } from './types';
+
+/** Extensions of image files (lower case, with the dot); matched case-insensitively. */
+export const IMAGE_EXTENSIONS: readonly string[] = [
+  '.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.heic', '.heif', '.bmp',
+];
+
+export interface FolderSourceOptions {
+  /** List files and folders whose name starts with '.'. Default false. */
+  includeHidden?: boolean;
+  /** Follow symbolic links to files and folders (loops are detected). Default true. */
+  followSymlinks?: boolean;
+  /** 'single' (portraits, one face per photo) or 'all' (group photos). Default 'single'. */
+  facesPerPhoto?: FacesPerPhoto;
+}
+
+export const FOLDER_DEFAULTS: Required<FolderSourceOptions> = {
+  includeHidden: false,
+  followSymlinks: true,
+  facesPerPhoto: 'single',
+};
+
+/** Extension (lower case, with the dot) of a file name, '' when it has none. */
+function extensionOf(name: string): string {
+  return path.extname(name).toLowerCase();
+}
+
+/** True when the file name has one of the IMAGE_EXTENSIONS (any case). */
+export function isImageFileName(name: string): boolean {
+  return IMAGE_EXTENSIONS.includes(extensionOf(name));
+}
+
+/** Pre-reject reason for a file name that is not an image ('not an image file (.txt)'), else null. */
+export function nonImageReason(name: string): string | null {
+  const ext = extensionOf(name);
+  if (IMAGE_EXTENSIONS.includes(ext)) return null;
+  return `not an image file (${ext || 'no extension'})`;
+}
+
+function code(err: unknown): string {
+  return (err as NodeJS.ErrnoException)?.code ?? String((err as Error)?.message ?? err);
+}
+
+function typeName(st: fs.Stats | fs.Dirent): string {
+  if (st.isFIFO()) return 'fifo';
+  if (st.isSocket()) return 'socket';
+  if (st.isCharacterDevice()) return 'character device';
+  if (st.isBlockDevice()) return 'block device';
+  return 'unknown type';
+}
+
+/** Checks that dir is an existing folder; returns its absolute path. */
+function checkFolder(dir: unknown, param: string): string {
+  if (typeof dir !== 'string' || dir.length === 0) throw new InvalidParameterError(param, 'path of a folder of photos', dir);
+  const abs = path.resolve(dir);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(abs);
+  } catch (err) {
+    if (code(err) === 'ENOENT') throw new DataError(`folder of photos ${abs} does not exist`);
+    throw new DataError(`folder of photos ${abs} cannot be read: ${(err as Error).message}`);
+  }
+  if (!st.isDirectory()) throw new DataError(`${abs} is a file, not a folder of photos`);
+  return abs;
+}
+
+/**
+ * Lists `dir` recursively (see the module comment). Ids are paths relative to `dir` with '/'
+ * separators, sorted by UTF-16 code units (locale-independent, stable). Never writes to the folder.
+ * Throws a DataError when `dir` does not exist or is a file (checked now, and again by list()).
+ */
+export function folderSource(dir: string, options?: FolderSourceOptions): PhotoSource {
+  const opts = withDefaults('folderSource options', FOLDER_DEFAULTS, options);
+  boolean('includeHidden', opts.includeHidden);
+  boolean('followSymlinks', opts.followSymlinks);
+  oneOf('facesPerPhoto', opts.facesPerPhoto, ['single', 'all'] as const);
+  const root = checkFolder(dir, 'dir');
+  return {
+    kind: 'folder',
+    root,
+    label: `folder ${root}`,
+    facesPerPhoto: opts.facesPerPhoto,
+    async list(): Promise<PhotoItem[]> {
+      checkFolder(root, 'dir');
+      const items = await listFolder(root, opts);
+      items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return items;
+    },
+  };
+}
+
+async function listFolder(root: string, opts: Required<FolderSourceOptions>): Promise<PhotoItem[]> {
+  const items: PhotoItem[] = [];
+  const visited = new Set<string>();
+  const rootReal = await fs.promises.realpath(root);
+  visited.add(rootReal);
+
+  const walk = async (absDir: string, relDir: string, ancestors: string[]): Promise<void> => {
+    let entries: fs.Dirent[];
+    try {
+      entries = await fs.promises.readdir(absDir, { withFileTypes: true });
+    } catch (err) {
+      if (relDir === '') throw new DataError(`could not read folder of photos ${root}: ${(err as Error).message}`);
+      items.push({ id: relDir, path: absDir, preReject: `unreadable folder (${code(err)})` });
+      return;
+    }
+    for (const entry of entries) {
+      const name = entry.name;
+      if (!opts.includeHidden && name.startsWith('.')) continue;
+      const abs = path.join(absDir, name);
+      const id = relDir === '' ? name : `${relDir}/${name}`;
+      let st: fs.Stats | fs.Dirent = entry;
+      if (entry.isSymbolicLink()) {
+        if (!opts.followSymlinks) {
+          items.push({ id, path: abs, preReject: 'symbolic link (not followed)' });
+          continue;
+        }
+        try {
+          st = await fs.promises.stat(abs);
+        } catch (err) {
+          const c = code(err);
+          const reason = c === 'ENOENT' ? 'broken symlink (target missing)' : c === 'ELOOP' ? 'symlink loop' : `unreadable symlink (${c})`;
+          items.push({ id, path: abs, preReject: reason });
+          continue;
+        }
+      } else if (!entry.isFile() && !entry.isDirectory()) {
+        try {
+          st = await fs.promises.lstat(abs); // file systems that do not report the type in readdir
+        } catch (err) {
+          // A name that is not valid UTF-8 comes back with U+FFFD and cannot be found again.
+          const reason = name.includes('\ufffd') ? 'file name is not valid UTF-8' : `unreadable (${code(err)})`;
+          items.push({ id, path: abs, preReject: reason });
+          continue;
+        }
+      }
+      if (st.isDirectory()) {
+        let real: string;
+        try {
+          real = await fs.promises.realpath(abs);
+        } catch (err) {
+          items.push({ id, path: abs, preReject: `unreadable folder (${code(err)})` });
+          continue;
+        }
+        if (ancestors.includes(real)) {
+          items.push({ id, path: abs, preReject: 'symlink loop (links back to an enclosing folder)' });
+          continue;
+        }
+        if (visited.has(real)) {
+          items.push({ id, path: abs, preReject: 'symlink to a folder already listed' });
+          continue;
+        }
+        visited.add(real);
+        await walk(abs, id, [...ancestors, real]);
+      } else if (st.isFile()) {
+        const item: PhotoItem = { id, path: abs };
+        const reason = nonImageReason(name);
+        if (reason !== null) item.preReject = reason;
+        items.push(item);
+      } else {
+        items.push({ id, path: abs, preReject: `not a regular file (${typeName(st)})` });
+      }
+    }
+  };
+  await walk(root, '', [rootReal]);
+  return items;
+}
