@@ -12,3 +12,4 @@ export * as cluster from './cluster';
 export * as average from './average';
 export * as plots from './plots';
 export * as report from './report';
+export * as io from './io';

@@ -1,1 +1,14 @@
-export {};
+/**
+ * Faces: decoding, detection (BlazeFace + FaceMesh), landmarks, head pose, quality, eye
+ * alignment, filters and ranking, and the preparation stage that ties them together.
+ */
+export * from './align';
+export * from './decode';
+export * from './landmarks';
+export * from './pose';
+export * from './quality';
+export { DETECTOR_DEFAULTS, type DetectorOptions, type DetectorModel, type DetectedFace } from './detector';
+export { MEASURE_VERSION, encodeMesh, decodeMesh, type FaceMeasures, type PhotoRecord } from './measure';
+export * from './filter';
+export * from './manifest';
+export * from './prepare';

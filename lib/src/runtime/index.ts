@@ -1,2 +1,4 @@
 export * from './backend';
 export * from './pool';
+export * from './progress';
+export * from './models';

@@ -1,0 +1,231 @@
+/**
+ * Filters with named thresholds, the quality score that ranks the faces that pass, and the
+ * selection of the best N. Pure functions over measured records: changing a threshold needs no
+ * re-detection.
+ */
+import type { FacesPerPhoto, PhotoItem } from '../sources/types';
+import { integerInRange, numberInRange, oneOf, withDefaults, boolean } from '../validate';
+import type { FaceMeasures, PhotoRecord } from './measure';
+
+export interface FilterOptions {
+  /** 'single': a photo must show one clear face; 'all': every face of a photo is a candidate. */
+  facesPerPhoto: FacesPerPhoto;
+  /** In 'single' mode, another face whose eye distance is at least this share of the largest face's counts as a second person. */
+  secondFaceRatio: number;
+  /** Smallest eye distance in the original photo, in pixels (below: too small to be sharp in a 256 px crop). */
+  minEyeDistance: number;
+  /** Smallest detector confidence. */
+  minScore: number;
+  /** Smallest face-mesh confidence (below: landmarks unreliable). */
+  minMeshScore: number;
+  /** Largest |yaw| (left-right turn), degrees. */
+  maxYaw: number;
+  /** Largest |pitch| (up-down), degrees. */
+  maxPitch: number;
+  /** Largest |roll| (in-plane tilt), degrees; alignment removes roll, so this is loose. */
+  maxRoll: number;
+  /** Smallest variance of the Laplacian on the aligned inner face (blur). */
+  minSharpness: number;
+  /** Accepted mean luminance of the inner face, 0..1. */
+  minBrightness: number;
+  maxBrightness: number;
+  /** Smallest standard deviation of luminance of the inner face, 0..1. */
+  minContrast: number;
+  /** Keep grayscale photos (they would grey out colour averages). */
+  allowGrayscale: boolean;
+  /** Smallest share of the inner face inside the photo (faces cut by the edge). */
+  minInside: number;
+}
+
+export const FILTER_DEFAULTS: FilterOptions = {
+  facesPerPhoto: 'single',
+  secondFaceRatio: 0.4,
+  minEyeDistance: 24,
+  minScore: 0.6,
+  minMeshScore: 0.6,
+  maxYaw: 20,
+  maxPitch: 20,
+  maxRoll: 25,
+  minSharpness: 25,
+  minBrightness: 0.18,
+  maxBrightness: 0.85,
+  minContrast: 0.05,
+  allowGrayscale: false,
+  minInside: 0.97,
+};
+
+/** Weights of the quality score's terms (sum 1). */
+export const QUALITY_WEIGHTS = {
+  frontal: 0.35,
+  sharpness: 0.3,
+  size: 0.15,
+  exposure: 0.1,
+  confidence: 0.1,
+} as const;
+
+/** Steps of the funnel, in the order filters apply. */
+export const FUNNEL_STEPS = [
+  'metadata pre-filter',
+  'unreadable or not an image',
+  'no face found',
+  'several faces',
+  'face too small',
+  'low confidence',
+  'face cut by the photo edge',
+  'not frontal',
+  'grayscale photo',
+  'badly exposed',
+  'blurry',
+  'not among the best N',
+] as const;
+export type FunnelStep = (typeof FUNNEL_STEPS)[number];
+
+export function validateFilters(options: Partial<FilterOptions> | undefined): FilterOptions {
+  const o = withDefaults('filters', FILTER_DEFAULTS, options);
+  oneOf('filters.facesPerPhoto', o.facesPerPhoto, ['single', 'all'] as const);
+  numberInRange('filters.secondFaceRatio', o.secondFaceRatio, 0, 1);
+  numberInRange('filters.minEyeDistance', o.minEyeDistance, 0, 10000);
+  numberInRange('filters.minScore', o.minScore, 0, 1);
+  numberInRange('filters.minMeshScore', o.minMeshScore, 0, 1);
+  numberInRange('filters.maxYaw', o.maxYaw, 0, 90);
+  numberInRange('filters.maxPitch', o.maxPitch, 0, 90);
+  numberInRange('filters.maxRoll', o.maxRoll, 0, 180);
+  numberInRange('filters.minSharpness', o.minSharpness, 0);
+  numberInRange('filters.minBrightness', o.minBrightness, 0, 1);
+  numberInRange('filters.maxBrightness', o.maxBrightness, 0, 1);
+  numberInRange('filters.minContrast', o.minContrast, 0, 1);
+  boolean('filters.allowGrayscale', o.allowGrayscale);
+  numberInRange('filters.minInside', o.minInside, 0, 1);
+  return o;
+}
+
+const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
+
+/**
+ * Quality score in [0, 1] of a face that passed the filters, a weighted sum of:
+ * - frontal: 1 - hypot(yaw, pitch) / 30 degrees;
+ * - sharpness: log2(sharpness / minSharpness) / 4 (16x the threshold scores 1);
+ * - size: log2(eyeDistance / minEyeDistance) / 2 (4x the threshold scores 1);
+ * - exposure: 1 - |brightness - 0.5| / 0.35, times min(1, contrast / 0.15);
+ * - confidence: detector score x mesh score.
+ */
+export function qualityScore(f: FaceMeasures, o: FilterOptions = FILTER_DEFAULTS): number {
+  const frontal = 1 - clamp01(Math.hypot(f.yaw, f.pitch) / 30);
+  const sharp = clamp01(Math.log2(Math.max(f.sharpness, 1e-6) / Math.max(o.minSharpness, 1e-6)) / 4);
+  const size = clamp01(Math.log2(Math.max(f.eyeDistance, 1e-6) / Math.max(o.minEyeDistance, 1)) / 2);
+  const exposure = clamp01(1 - Math.abs(f.brightness - 0.5) / 0.35) * Math.min(1, f.contrast / 0.15);
+  const confidence = clamp01(f.score) * clamp01(f.meshScore);
+  const w = QUALITY_WEIGHTS;
+  return w.frontal * frontal + w.sharpness * sharp + w.size * size + w.exposure * exposure + w.confidence * confidence;
+}
+
+/** The verdict on one face (or on a photo without a usable face). */
+export interface Verdict {
+  photo: PhotoRecord | null;
+  item: PhotoItem;
+  face: FaceMeasures | null;
+  step: FunnelStep | null;
+  /** Specific reason with the values, e.g. 'not frontal (yaw 23.4° > 15°)'. */
+  reason: string | null;
+  quality: number | null;
+}
+
+const f1 = (v: number): string => (Math.round(v * 10) / 10).toString();
+
+/** Checks one face against the face-level filters. Returns [step, reason] or null when it passes. */
+export function checkFace(f: FaceMeasures, o: FilterOptions): [FunnelStep, string] | null {
+  if (f.eyeDistance < o.minEyeDistance) return ['face too small', `face too small (eye distance ${f1(f.eyeDistance)} px < ${o.minEyeDistance})`];
+  if (f.score < o.minScore) return ['low confidence', `low detection confidence (${f.score.toFixed(2)} < ${o.minScore})`];
+  if (f.meshScore < o.minMeshScore) return ['low confidence', `landmarks unreliable (mesh confidence ${f.meshScore.toFixed(2)} < ${o.minMeshScore})`];
+  if (f.inside < o.minInside) return ['face cut by the photo edge', `face cut by the photo edge (${Math.round(f.inside * 100)}% inside)`];
+  if (Math.abs(f.yaw) > o.maxYaw) return ['not frontal', `not frontal (yaw ${f1(f.yaw)}° beyond ±${o.maxYaw}°)`];
+  if (Math.abs(f.pitch) > o.maxPitch) return ['not frontal', `not frontal (pitch ${f1(f.pitch)}° beyond ±${o.maxPitch}°)`];
+  if (Math.abs(f.roll) > o.maxRoll) return ['not frontal', `tilted (roll ${f1(f.roll)}° beyond ±${o.maxRoll}°)`];
+  if (f.grayscale && !o.allowGrayscale) return ['grayscale photo', `grayscale photo (colourfulness ${f1(f.colorfulness)})`];
+  if (f.brightness < o.minBrightness) return ['badly exposed', `too dark (brightness ${f.brightness.toFixed(2)} < ${o.minBrightness})`];
+  if (f.brightness > o.maxBrightness) return ['badly exposed', `overexposed (brightness ${f.brightness.toFixed(2)} > ${o.maxBrightness})`];
+  if (f.contrast < o.minContrast) return ['badly exposed', `low contrast (${f.contrast.toFixed(3)} < ${o.minContrast})`];
+  if (f.sharpness < o.minSharpness) return ['blurry', `blurry (sharpness ${f1(f.sharpness)} < ${o.minSharpness})`];
+  return null;
+}
+
+/**
+ * Applies every filter to every photo: one verdict per candidate face, and one per photo that
+ * has no candidate at all. `records` is looked up by item id; items without a record are skipped.
+ */
+export function judge(items: PhotoItem[], records: Map<string, PhotoRecord>, options: Partial<FilterOptions> = {}): Verdict[] {
+  const o = validateFilters(options);
+  const out: Verdict[] = [];
+  for (const item of items) {
+    if (item.preReject) {
+      out.push({ photo: null, item, face: null, step: 'metadata pre-filter', reason: item.preReject, quality: null });
+      continue;
+    }
+    const rec = records.get(item.id);
+    if (!rec) continue;
+    if (rec.status === 'failed') {
+      out.push({ photo: rec, item, face: null, step: 'unreadable or not an image', reason: rec.reason ?? 'failed', quality: null });
+      continue;
+    }
+    if (rec.faces.length === 0) {
+      const reason = rec.detected > 0 ? 'no face found (landmarks failed)' : 'no face found';
+      out.push({ photo: rec, item, face: null, step: 'no face found', reason, quality: null });
+      continue;
+    }
+    let candidates = rec.faces;
+    if (o.facesPerPhoto === 'single') {
+      const main = rec.faces[0];
+      const others = rec.faces.slice(1).filter((f) => f.eyeDistance >= o.secondFaceRatio * main.eyeDistance);
+      if (others.length > 0) {
+        out.push({ photo: rec, item, face: main, step: 'several faces', reason: `several faces (${others.length + 1} of similar size)`, quality: null });
+        continue;
+      }
+      candidates = [main];
+    }
+    for (const f of candidates) {
+      if (!f.crop) continue;
+      const fail = checkFace(f, o);
+      if (fail) out.push({ photo: rec, item, face: f, step: fail[0], reason: fail[1], quality: null });
+      else out.push({ photo: rec, item, face: f, step: null, reason: null, quality: qualityScore(f, o) });
+    }
+  }
+  return out;
+}
+
+/**
+ * Keeps the best `keep` passing faces by quality score (ties broken by id for a stable order);
+ * the others get the step 'not among the best N'. Returns the kept verdicts in rank order.
+ */
+export function selectBest(verdicts: Verdict[], keep: number): Verdict[] {
+  integerInRange('keep', keep, 1);
+  const passing = verdicts.filter((v) => v.step === null);
+  passing.sort((a, b) => (b.quality as number) - (a.quality as number) || (a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : (a.face?.index ?? 0) - (b.face?.index ?? 0)));
+  for (let i = keep; i < passing.length; i++) {
+    passing[i].step = 'not among the best N';
+    passing[i].reason = `not among the best ${keep} (quality ${(passing[i].quality as number).toFixed(3)})`;
+  }
+  return passing.slice(0, keep);
+}
+
+export interface FunnelRow {
+  step: FunnelStep | 'kept';
+  removed: number;
+  remaining: number;
+}
+
+/** How many photos/faces each step removed, in order (the filter funnel). */
+export function funnel(verdicts: Verdict[]): FunnelRow[] {
+  const counts = new Map<string, number>();
+  for (const v of verdicts) if (v.step) counts.set(v.step, (counts.get(v.step) ?? 0) + 1);
+  const rows: FunnelRow[] = [];
+  const kept = verdicts.filter((v) => v.step === null).length;
+  // start from every candidate: one per photo, plus the extra faces of group photos in 'all' mode
+  let remaining = verdicts.length;
+  for (const step of FUNNEL_STEPS) {
+    const removed = counts.get(step) ?? 0;
+    remaining -= removed;
+    rows.push({ step, removed, remaining });
+  }
+  rows.push({ step: 'kept', removed: 0, remaining: kept });
+  return rows;
+}

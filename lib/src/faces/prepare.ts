@@ -1,0 +1,372 @@
+/**
+ * The preparation stage: every photo of a source -> measured faces (cached per photo) -> filters
+ * -> the best N faces as eye-aligned crops in data/processed/faces/, with a manifest of all photos.
+ *
+ * Resumable: each photo's record is appended to data/interim/prepare/records.jsonl as soon as it
+ * is measured (its crop is written first, atomically), so an interrupted run loses at most the
+ * photos in flight and a re-run measures only what is missing or changed.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { projectPaths, runConfig, type ProjectPaths } from '../config';
+import { WorkerPool, runAll, type WorkerReady } from '../runtime/pool';
+import { ProgressTracker, printProgress, type ProgressCallback } from '../runtime/progress';
+import { resolveSource } from '../sources';
+import type { PhotoItem, PhotoSource } from '../sources/types';
+import { integerInRange, withDefaults } from '../validate';
+import { DEFAULT_TEMPLATE, validateTemplate, type AlignTemplate } from './align';
+import { DECODE_DEFAULTS, type DecodeOptions } from './decode';
+import { DETECTOR_DEFAULTS, type DetectorOptions } from './detector';
+import { funnel, judge, selectBest, validateFilters, type FilterOptions, type FunnelRow, type Verdict } from './filter';
+import { decodeMesh, MEASURE_VERSION, type MeasureTask, type PhotoRecord } from './measure';
+import { writeManifest } from './manifest';
+
+export interface PrepareOptions {
+  /** A source object, or 'wiki' | 'demo' | a folder (default: FACETYPE_SOURCE, else 'wiki'). */
+  source: PhotoSource | string | null;
+  /** Faces to keep (default: FACETYPE_KEEP, else 9000). */
+  keep: number | null;
+  filters: Partial<FilterOptions>;
+  detector: Partial<DetectorOptions>;
+  template: AlignTemplate;
+  decode: Partial<DecodeOptions>;
+  /** Worker threads (default: FACETYPE_WORKERS, else one per core). */
+  workers: number | null;
+  /** Data folder (default: FACETYPE_DATA, else <project>/data). */
+  dataDir: string | null;
+  /** Only the first `limit` photos of the source (a quick look); null for all. */
+  limit: number | null;
+  /** JPEG quality of the crops. */
+  jpegQuality: number;
+  /** Progress callback; default prints progress; false for silence. */
+  onProgress: ProgressCallback | false | null;
+}
+
+export const PREPARE_DEFAULTS: PrepareOptions = {
+  source: null,
+  keep: null,
+  filters: {},
+  detector: {},
+  template: DEFAULT_TEMPLATE,
+  decode: {},
+  workers: null,
+  dataDir: null,
+  limit: null,
+  jpegQuality: 94,
+  onProgress: null,
+};
+
+/** Where the preparation reads and writes. */
+export interface PreparePaths {
+  records: string;
+  crops: string;
+  faces: string;
+  manifestCsv: string;
+  facesJson: string;
+  landmarks68: string;
+  mesh468: string;
+  summary: string;
+}
+
+export function preparePaths(paths: ProjectPaths = projectPaths()): PreparePaths {
+  const interim = path.join(paths.interim, 'prepare');
+  return {
+    records: path.join(interim, 'records.jsonl'),
+    crops: path.join(interim, 'crops'),
+    faces: paths.faces,
+    manifestCsv: path.join(paths.processed, 'manifest.csv'),
+    facesJson: path.join(paths.processed, 'faces.json'),
+    landmarks68: path.join(paths.processed, 'landmarks68.f32'),
+    mesh468: path.join(paths.processed, 'mesh468.f32'),
+    summary: path.join(paths.processed, 'prepare.json'),
+  };
+}
+
+/** One kept face, as later stages read it (data/processed/faces.json). */
+export interface KeptFace {
+  rank: number;
+  /** File name in data/processed/faces/. */
+  name: string;
+  /** Photo id in the source, and the face index in that photo. */
+  photo: string;
+  face: number;
+  quality: number;
+  yaw: number;
+  pitch: number;
+  roll: number;
+  sharpness: number;
+  eyeDistance: number;
+  brightness: number;
+  meta: PhotoItem['meta'] | null;
+}
+
+export interface FacesFile {
+  version: 1;
+  source: { kind: string; label: string; root: string };
+  template: AlignTemplate;
+  cropSize: number;
+  faces: KeptFace[];
+}
+
+export interface PrepareResult {
+  source: { kind: string; label: string; root: string; photos: number };
+  /** Photos measured in this run, served from the cache, failed. */
+  measured: number;
+  cached: number;
+  failed: number;
+  verdicts: Verdict[];
+  kept: Verdict[];
+  funnel: FunnelRow[];
+  filters: FilterOptions;
+  keep: number;
+  paths: PreparePaths;
+  seconds: number;
+  /** Photos per second over the whole stage (cache included). */
+  rate: number;
+  backend: string | null;
+}
+
+/** A short stable hash. */
+function shortHash(s: string, n = 8): string {
+  return crypto.createHash('sha1').update(s).digest('hex').slice(0, n);
+}
+
+/** A file-system-safe name for a photo id, unique thanks to a hash of the id. */
+export function safeName(id: string, maxLength = 80): string {
+  const stem = id.replace(/\.[A-Za-z0-9]{1,5}$/, '').replace(/[\\/]+/g, '__').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
+  const cut = stem.length > maxLength ? stem.slice(0, maxLength) : stem;
+  return `${cut || 'photo'}-${shortHash(id, 6)}`;
+}
+
+/** Reads the per-photo cache; a torn last line (interrupted write) is ignored. */
+export function readRecords(file: string): Map<string, PhotoRecord> {
+  const map = new Map<string, PhotoRecord>();
+  if (!fs.existsSync(file)) return map;
+  const text = fs.readFileSync(file, 'utf8');
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const rec = JSON.parse(line) as PhotoRecord;
+      if (rec && typeof rec.key === 'string') map.set(rec.key, rec);
+    } catch {
+      // torn line from an interrupted run: that photo is measured again
+    }
+  }
+  return map;
+}
+
+function settingsHash(o: PrepareOptions, facesPerPhoto: string): string {
+  return shortHash(JSON.stringify({ v: MEASURE_VERSION, d: { ...DETECTOR_DEFAULTS, ...o.detector }, t: o.template, dec: { ...DECODE_DEFAULTS, ...o.decode }, q: o.jpegQuality, f: facesPerPhoto }), 10);
+}
+
+/** Runs the preparation. */
+export async function prepareFaces(options: Partial<PrepareOptions> = {}): Promise<PrepareResult> {
+  const t0 = Date.now();
+  const o = withDefaults('prepareFaces options', PREPARE_DEFAULTS, options);
+  const cfg = runConfig({
+    source: typeof o.source === 'string' ? o.source : undefined,
+    keep: o.keep ?? undefined,
+    workers: o.workers ?? undefined,
+    dataDir: o.dataDir ?? undefined,
+  });
+  const template = validateTemplate(o.template);
+  const source: PhotoSource = o.source && typeof o.source === 'object' ? o.source : resolveSource(cfg.source, { wiki: { rawDir: cfg.paths.raw } });
+  const filters = validateFilters({ facesPerPhoto: source.facesPerPhoto, ...o.filters });
+  const keep = integerInRange('keep', cfg.keep, 1);
+  const onProgress = o.onProgress === false ? undefined : o.onProgress ?? printProgress();
+  const p = preparePaths(cfg.paths);
+  fs.mkdirSync(p.crops, { recursive: true });
+  fs.mkdirSync(path.dirname(p.records), { recursive: true });
+
+  let items = await source.list();
+  if (o.limit !== null) items = items.slice(0, integerInRange('limit', o.limit, 1));
+  const settings = settingsHash(o, filters.facesPerPhoto);
+  const cache = readRecords(p.records);
+  const byId = new Map<string, PhotoRecord>();
+  const todo: { item: PhotoItem; key: string }[] = [];
+  const tracker = new ProgressTracker('prepare', items.length, onProgress);
+  for (const item of items) {
+    if (item.preReject) {
+      tracker.tick('cached');
+      continue;
+    }
+    let key: string;
+    try {
+      const st = fs.statSync(item.path);
+      key = `${item.id}|${st.size}|${Math.round(st.mtimeMs)}|${settings}`;
+    } catch {
+      key = `${item.id}|missing|${settings}`;
+    }
+    const hit = cache.get(key);
+    if (hit && hit.faces.every((f) => !f.crop || fs.existsSync(path.join(p.crops, f.crop)))) {
+      byId.set(item.id, hit);
+      tracker.tick('cached');
+    } else {
+      todo.push({ item, key });
+    }
+  }
+
+  let backend: string | null = null;
+  let measured = 0;
+  if (todo.length > 0) {
+    const pool = new WorkerPool<MeasureTask, PhotoRecord>('prepare', {
+      workers: cfg.workers,
+      init: o.detector,
+      onReady: (r: WorkerReady) => {
+        backend = r.backend;
+      },
+    });
+    const out = fs.openSync(p.records, 'a');
+    try {
+      await pool.ready();
+      await runAll(
+        pool,
+        todo,
+        ({ item, key }) => ({
+          key,
+          id: item.id,
+          path: item.path,
+          cropDir: p.crops,
+          cropBase: safeName(item.id),
+          facesPerPhoto: filters.facesPerPhoto,
+          template,
+          decode: o.decode,
+          jpegQuality: o.jpegQuality,
+        }),
+        ({ item, key }, rec, err) => {
+          const record: PhotoRecord = rec ?? {
+            key, id: item.id, path: item.path, status: 'failed',
+            reason: `processing error (${(err?.message ?? 'unknown').slice(0, 160)})`,
+            info: {}, notes: [], faces: [], detected: 0, ms: 0,
+          };
+          fs.writeSync(out, JSON.stringify(record) + '\n');
+          byId.set(item.id, record);
+          measured++;
+          tracker.tick(record.status === 'failed' ? 'failed' : 'done');
+        },
+      );
+    } finally {
+      fs.closeSync(out);
+      await pool.close();
+    }
+    compactRecords(p.records, cache, byId);
+  }
+  tracker.finish();
+
+  const verdicts = judge(items, byId, filters);
+  const kept = selectBest(verdicts, keep);
+  await writeOutputs(p, source, kept, template);
+  writeManifest(p.manifestCsv, verdicts, kept);
+  const rows = funnel(verdicts);
+  const seconds = (Date.now() - t0) / 1000;
+  const result: PrepareResult = {
+    source: { kind: source.kind, label: source.label, root: source.root, photos: items.length },
+    measured,
+    cached: tracker.cached,
+    failed: verdicts.filter((v) => v.step === 'unreadable or not an image').length,
+    verdicts,
+    kept,
+    funnel: rows,
+    filters,
+    keep,
+    paths: p,
+    seconds,
+    rate: items.length / Math.max(seconds, 1e-3),
+    backend,
+  };
+  fs.writeFileSync(
+    p.summary,
+    JSON.stringify({ source: result.source, measured, cached: result.cached, failed: result.failed, kept: kept.length, keep, filters, funnel: rows, seconds, rate: result.rate, backend, finishedAt: new Date().toISOString() }, null, 2),
+  );
+  return result;
+}
+
+/** Rewrites the cache without stale lines when they make up a good part of it. */
+function compactRecords(file: string, before: Map<string, PhotoRecord>, current: Map<string, PhotoRecord>): void {
+  const stale = before.size - [...current.values()].filter((r) => before.has(r.key)).length;
+  if (stale < 100 || stale < 0.2 * before.size) return;
+  const keepKeys = new Set([...current.values()].map((r) => r.key));
+  const all = readRecords(file);
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  for (const [key, rec] of all) if (keepKeys.has(key)) fs.writeSync(fd, JSON.stringify(rec) + '\n');
+  fs.closeSync(fd);
+  fs.renameSync(tmp, file);
+}
+
+/** Places the kept crops in data/processed/faces/ (hard links, copies where links fail) and writes faces.json and the landmark files. */
+async function writeOutputs(p: PreparePaths, source: PhotoSource, kept: Verdict[], template: AlignTemplate): Promise<void> {
+  const parent = path.dirname(p.faces);
+  fs.mkdirSync(parent, { recursive: true });
+  const fresh = path.join(parent, `.faces-new-${process.pid}`);
+  fs.rmSync(fresh, { recursive: true, force: true });
+  fs.mkdirSync(fresh);
+  const faces: KeptFace[] = [];
+  const lm68 = new Float32Array(kept.length * 136);
+  const mesh = new Float32Array(kept.length * 936);
+  kept.forEach((v, rank) => {
+    const f = v.face!;
+    const name = f.crop as string;
+    const src = path.join(p.crops, name);
+    const dst = path.join(fresh, name);
+    try {
+      fs.linkSync(src, dst);
+    } catch {
+      fs.copyFileSync(src, dst);
+    }
+    faces.push({
+      rank, name, photo: v.item.id, face: f.index, quality: Math.round((v.quality as number) * 10000) / 10000,
+      yaw: f.yaw, pitch: f.pitch, roll: f.roll, sharpness: f.sharpness, eyeDistance: f.eyeDistance, brightness: f.brightness,
+      meta: v.item.meta ?? null,
+    });
+    lm68.set(f.lm68, rank * 136);
+    mesh.set(decodeMesh(f.mesh), rank * 936);
+  });
+  const old = path.join(parent, `.faces-old-${process.pid}`);
+  if (fs.existsSync(p.faces)) fs.renameSync(p.faces, old);
+  fs.renameSync(fresh, p.faces);
+  fs.rmSync(old, { recursive: true, force: true });
+  const file: FacesFile = { version: 1, source: { kind: source.kind, label: source.label, root: source.root }, template, cropSize: template.size, faces };
+  writeAtomic(p.facesJson, JSON.stringify(file));
+  writeAtomic(p.landmarks68, Buffer.from(lm68.buffer));
+  writeAtomic(p.mesh468, Buffer.from(mesh.buffer));
+}
+
+function writeAtomic(file: string, data: string | Buffer): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}
+
+/** The kept faces and their landmarks, as written by the last preparation. */
+export interface PreparedFaces {
+  file: FacesFile;
+  /** Absolute path of each kept face's crop, in rank order. */
+  images: string[];
+  /** 68 landmarks per face (x, y in crop pixels), rank order: face i at [i*136, (i+1)*136). */
+  landmarks68: Float32Array;
+  /** 468 mesh points per face (x, y), rank order: face i at [i*936, (i+1)*936). */
+  mesh468: Float32Array;
+}
+
+/** Reads the preparation's outputs (for the clustering and average stages). */
+export function loadPrepared(paths: ProjectPaths = projectPaths()): PreparedFaces {
+  const p = preparePaths(paths);
+  if (!fs.existsSync(p.facesJson)) {
+    throw new Error(`No prepared faces in ${paths.processed}: run the preparation first (notebook 01, or npm start)`);
+  }
+  const file = JSON.parse(fs.readFileSync(p.facesJson, 'utf8')) as FacesFile;
+  const read = (f: string, per: number): Float32Array => {
+    const buf = fs.readFileSync(f);
+    const arr = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+    if (arr.length !== file.faces.length * per) throw new Error(`${f} holds ${arr.length / per} faces but faces.json lists ${file.faces.length}: re-run the preparation`);
+    return arr;
+  };
+  return {
+    file,
+    images: file.faces.map((f) => path.join(p.faces, f.name)),
+    landmarks68: read(p.landmarks68, 136),
+    mesh468: read(p.mesh468, 936),
+  };
+}
