@@ -13,3 +13,4 @@ export * as average from './average';
 export * as plots from './plots';
 export * as report from './report';
 export * as io from './io';
+export * as notebook from './notebook';

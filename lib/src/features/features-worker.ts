@@ -1,5 +1,34 @@
+/**
+ * Worker-side handler of the features stage: face-api's nets on one tfjs backend per worker;
+ * each task is a batch of aligned crops with their 68 landmarks.
+ */
+import sharp from 'sharp';
+import { describeBackend, initBackend } from '../runtime/backend';
 import type { TaskHandler } from '../runtime/worker';
+import { FaceNets, readCrop } from './nets';
+
+let nets: FaceNets | null = null;
+
+export interface FeatureTask {
+  files: string[];
+  /** B x 136 landmark coordinates (crop pixels). */
+  landmarks: Float32Array;
+}
+
 export const handler: TaskHandler = {
-  init: async () => { throw new Error('not yet implemented'); },
-  run: async () => { throw new Error('not yet implemented'); },
+  async init(): Promise<string> {
+    sharp.concurrency(1);
+    sharp.cache(false);
+    const { tf, info } = await initBackend();
+    nets = await FaceNets.load(tf, info.name);
+    return describeBackend(info);
+  },
+  async run(payload: unknown) {
+    if (!nets) throw new Error('features worker not initialised');
+    const task = payload as FeatureTask;
+    const images = await Promise.all(task.files.map((f) => readCrop(f)));
+    const lms = task.files.map((_, i) => task.landmarks.subarray(i * 136, (i + 1) * 136));
+    const out = await nets.run(images, lms);
+    return { result: out, transfer: [out.descriptors.buffer as ArrayBuffer, out.attributes.buffer as ArrayBuffer] };
+  },
 };

@@ -1,1 +1,3 @@
-export {};
+export * from './figure';
+export * from './images';
+export * from './prepare-charts';

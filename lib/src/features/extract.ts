@@ -1,0 +1,186 @@
+/**
+ * The features stage: for every kept face, face-api's 128-d descriptor, age, gender probability
+ * and 7 expression probabilities, computed in the worker pool and cached on disk in a columnar
+ * binary form (data/interim/features/): descriptors.f32 (rows of 128 float32), attributes.f32
+ * (rows of 9 float32) and index.jsonl (which face each appended chunk of rows belongs to).
+ * An interrupted run keeps every complete chunk and computes only what is missing.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { projectPaths, runConfig, type ProjectPaths } from '../config';
+import { loadPrepared, type PreparedFaces } from '../faces/prepare';
+import { WorkerPool, runAll, type WorkerReady } from '../runtime/pool';
+import { ProgressTracker, printProgress, type ProgressCallback } from '../runtime/progress';
+import { integerInRange, withDefaults } from '../validate';
+import type { FeatureTask } from './features-worker';
+import { ATTRIBUTE_COLUMNS, type FeatureBatch } from './nets';
+
+export const DESCRIPTOR_DIM = 128;
+export const ATTRIBUTE_DIM = ATTRIBUTE_COLUMNS.length;
+/** Bumped when the feature computation changes: the cache is then rebuilt. */
+export const FEATURES_VERSION = 1;
+
+export interface FeatureOptions {
+  /** Faces per worker task (batched inference). */
+  batchSize: number;
+  workers: number | null;
+  dataDir: string | null;
+  onProgress: ProgressCallback | false | null;
+}
+
+export const FEATURE_DEFAULTS: FeatureOptions = { batchSize: 16, workers: null, dataDir: null, onProgress: null };
+
+export interface FaceFeatures {
+  /** Face file names (data/processed/faces/), in the preparation's rank order. */
+  names: string[];
+  /** N x 128 descriptors. */
+  descriptors: Float32Array;
+  /** N x 9 attributes: age, male, neutral, happy, sad, angry, fearful, disgusted, surprised. */
+  attributes: Float32Array;
+  /** Computed in this run / read from the cache. */
+  computed: number;
+  cached: number;
+  seconds: number;
+  backend: string | null;
+}
+
+export interface FeaturePaths {
+  dir: string;
+  index: string;
+  descriptors: string;
+  attributes: string;
+}
+
+export function featurePaths(paths: ProjectPaths = projectPaths()): FeaturePaths {
+  const dir = path.join(paths.interim, 'features');
+  return { dir, index: path.join(dir, 'index.jsonl'), descriptors: path.join(dir, 'descriptors.f32'), attributes: path.join(dir, 'attributes.f32') };
+}
+
+interface CacheState {
+  /** key -> row in the binary files */
+  rows: Map<string, number>;
+  count: number;
+}
+
+/** A face's cache key: its file name, size and modification time, and the feature version. */
+function faceKey(file: string): string {
+  const st = fs.statSync(file);
+  return `${path.basename(file)}|${st.size}|${Math.round(st.mtimeMs)}|v${FEATURES_VERSION}`;
+}
+
+/** Reads the cache index; truncates the binary files to the rows a complete chunk describes. */
+function openCache(p: FeaturePaths): CacheState {
+  fs.mkdirSync(p.dir, { recursive: true });
+  const rows = new Map<string, number>();
+  let count = 0;
+  const valid: string[] = [];
+  if (fs.existsSync(p.index)) {
+    const dRows = fs.existsSync(p.descriptors) ? fs.statSync(p.descriptors).size / (DESCRIPTOR_DIM * 4) : 0;
+    const aRows = fs.existsSync(p.attributes) ? fs.statSync(p.attributes).size / (ATTRIBUTE_DIM * 4) : 0;
+    const available = Math.floor(Math.min(dRows, aRows));
+    for (const line of fs.readFileSync(p.index, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      let chunk: { start: number; keys: string[] };
+      try {
+        chunk = JSON.parse(line) as { start: number; keys: string[] };
+      } catch {
+        break;
+      }
+      if (chunk.start !== count || chunk.start + chunk.keys.length > available) break;
+      chunk.keys.forEach((k, i) => rows.set(k, chunk.start + i));
+      count += chunk.keys.length;
+      valid.push(line);
+    }
+  }
+  // drop what no complete chunk describes (an interrupted write)
+  fs.writeFileSync(p.index, valid.length ? valid.join('\n') + '\n' : '');
+  for (const [file, dim] of [[p.descriptors, DESCRIPTOR_DIM], [p.attributes, ATTRIBUTE_DIM]] as const) {
+    if (!fs.existsSync(file)) fs.writeFileSync(file, Buffer.alloc(0));
+    fs.truncateSync(file, count * dim * 4);
+  }
+  return { rows, count };
+}
+
+function readRows(file: string, dim: number, rows: number[]): Float32Array {
+  const fd = fs.openSync(file, 'r');
+  const out = new Float32Array(rows.length * dim);
+  try {
+    const all = Buffer.alloc(fs.fstatSync(fd).size);
+    fs.readSync(fd, all, 0, all.length, 0);
+    const src = new Float32Array(all.buffer, all.byteOffset, all.length / 4);
+    rows.forEach((r, i) => out.set(src.subarray(r * dim, (r + 1) * dim), i * dim));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return out;
+}
+
+/** Computes (or reads from the cache) the features of every prepared face. */
+export async function extractFeatures(options: Partial<FeatureOptions> = {}, prepared?: PreparedFaces): Promise<FaceFeatures> {
+  const t0 = Date.now();
+  const o = withDefaults('extractFeatures options', FEATURE_DEFAULTS, options);
+  integerInRange('batchSize', o.batchSize, 1, 256);
+  const cfg = runConfig({ workers: o.workers ?? undefined, dataDir: o.dataDir ?? undefined });
+  const prep = prepared ?? loadPrepared(cfg.paths);
+  const p = featurePaths(cfg.paths);
+  const cache = openCache(p);
+  const n = prep.images.length;
+  const keys = prep.images.map((f) => faceKey(f));
+  const missing = keys.map((k, i) => (cache.rows.has(k) ? -1 : i)).filter((i) => i >= 0);
+  const tracker = new ProgressTracker('features', n, o.onProgress === false ? undefined : o.onProgress ?? printProgress());
+  tracker.tick('cached', n - missing.length);
+  let backend: string | null = null;
+  if (missing.length > 0) {
+    const batches: number[][] = [];
+    for (let i = 0; i < missing.length; i += o.batchSize) batches.push(missing.slice(i, i + o.batchSize));
+    const pool = new WorkerPool<FeatureTask, FeatureBatch>('features', {
+      workers: cfg.workers,
+      onReady: (r: WorkerReady) => {
+        backend = r.backend;
+      },
+    });
+    const dfd = fs.openSync(p.descriptors, 'a');
+    const afd = fs.openSync(p.attributes, 'a');
+    const ifd = fs.openSync(p.index, 'a');
+    try {
+      await pool.ready();
+      await runAll(
+        pool,
+        batches,
+        (batch) => {
+          const landmarks = new Float32Array(batch.length * 136);
+          batch.forEach((i, j) => landmarks.set(prep.landmarks68.subarray(i * 136, (i + 1) * 136), j * 136));
+          return { files: batch.map((i) => prep.images[i]), landmarks };
+        },
+        (batch, result, error) => {
+          if (!result) throw new Error(`feature extraction failed for ${batch.length} faces starting at ${path.basename(prep.images[batch[0]])}: ${error?.message}`);
+          const d = new Float32Array(result.descriptors);
+          const a = new Float32Array(result.attributes);
+          fs.writeSync(dfd, Buffer.from(d.buffer, d.byteOffset, d.byteLength));
+          fs.writeSync(afd, Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+          const chunkKeys = batch.map((i) => keys[i]);
+          fs.writeSync(ifd, JSON.stringify({ start: cache.count, keys: chunkKeys }) + '\n');
+          chunkKeys.forEach((k, j) => cache.rows.set(k, cache.count + j));
+          cache.count += chunkKeys.length;
+          tracker.tick('done', batch.length);
+        },
+      );
+    } finally {
+      fs.closeSync(dfd);
+      fs.closeSync(afd);
+      fs.closeSync(ifd);
+      await pool.close();
+    }
+  }
+  tracker.finish();
+  const rows = keys.map((k) => cache.rows.get(k) as number);
+  return {
+    names: prep.file.faces.map((f) => f.name),
+    descriptors: readRows(p.descriptors, DESCRIPTOR_DIM, rows),
+    attributes: readRows(p.attributes, ATTRIBUTE_DIM, rows),
+    computed: missing.length,
+    cached: n - missing.length,
+    seconds: (Date.now() - t0) / 1000,
+    backend,
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * face-api's pretrained nets on eye-aligned crops: the 128-d face descriptor, age, gender
+ * probability and the 7 expression probabilities. Runs in a worker (features-worker.ts).
+ *
+ * Input boxes follow face-api's own pipeline, computed from our 68 landmarks:
+ * - descriptor: face-api's dlib-style square box (side = mean eye-to-mouth distance / 0.45,
+ *   centred 50% / 43% on the mean of the eye and mouth centres), resized to 150x150;
+ * - age/gender and expressions: the landmarks' bounding box padded by 20%, padded to a square
+ *   with black (as face-api's NetInput does), resized to 112x112.
+ * Crops are already roll-aligned, so these boxes are upright.
+ */
+import * as path from 'node:path';
+import type * as TF from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import { invertAffine, warpAffine, type Affine, type RgbImage } from '../faces/align';
+import { modelDir, verifyModel } from '../runtime/models';
+
+export const EXPRESSIONS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'] as const;
+export type Expression = (typeof EXPRESSIONS)[number];
+
+/** Number of attribute columns: age, male probability, 7 expressions. */
+export const ATTRIBUTE_COLUMNS = ['age', 'male', ...EXPRESSIONS] as const;
+
+/** Minimal typing of the face-api objects we use. */
+interface FaceApiNet {
+  loadFromDisk(dir: string): Promise<void>;
+  forwardInput(input: unknown): unknown;
+}
+interface FaceApi {
+  nets: { faceRecognitionNet: FaceApiNet; ageGenderNet: FaceApiNet; faceExpressionNet: FaceApiNet };
+  toNetInput(inputs: TF.Tensor3D[]): Promise<unknown>;
+  tf: typeof TF;
+}
+
+export interface FeatureBatch {
+  /** B x 128 descriptors (L2-normalised by the net). */
+  descriptors: Float32Array;
+  /** B x 9: age, male probability, 7 expression probabilities. */
+  attributes: Float32Array;
+}
+
+/** Square box [x, y, side] in crop pixels for the descriptor (face-api's dlib alignment). */
+export function descriptorBox(lm68: ArrayLike<number>): [number, number, number] {
+  const mean = (a: number, b: number): [number, number] => {
+    let x = 0, y = 0;
+    for (let i = a; i < b; i++) {
+      x += lm68[2 * i];
+      y += lm68[2 * i + 1];
+    }
+    return [x / (b - a), y / (b - a)];
+  };
+  // face-api's getLeftEye() is points 36-41 (image left), getRightEye() 42-47, getMouth() 48-67
+  const e1 = mean(36, 42);
+  const e2 = mean(42, 48);
+  const m = mean(48, 68);
+  const dist = (p: [number, number]) => Math.hypot(m[0] - p[0], m[1] - p[1]);
+  const side = (dist(e1) + dist(e2)) / 2 / 0.45;
+  const cx = (e1[0] + e2[0] + m[0]) / 3;
+  const cy = (e1[1] + e2[1] + m[1]) / 3;
+  return [cx - 0.5 * side, cy - 0.43 * side, side];
+}
+
+/** The landmarks' bounding box padded by 20% of its size: [x, y, w, h]. */
+export function attributeBox(lm68: ArrayLike<number>): [number, number, number, number] {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (let i = 0; i < 68; i++) {
+    x0 = Math.min(x0, lm68[2 * i]);
+    x1 = Math.max(x1, lm68[2 * i]);
+    y0 = Math.min(y0, lm68[2 * i + 1]);
+    y1 = Math.max(y1, lm68[2 * i + 1]);
+  }
+  const w = x1 - x0;
+  const h = y1 - y0;
+  // face-api's Box.pad(padX, padY) grows the box by padX/2 on each side
+  return [x0 - 0.1 * w, y0 - 0.1 * h, 1.2 * w, 1.2 * h];
+}
+
+/** Resamples the square [x, y, side] of `img` to size x size. */
+export function squareCrop(img: RgbImage, x: number, y: number, side: number, size: number): RgbImage {
+  const s = size / side;
+  const m: Affine = [s, 0, -x * s, 0, s, -y * s];
+  return warpAffine(img, m, { width: size, height: size, fill: [0, 0, 0] });
+}
+
+/** The rect [x, y, w, h] padded to a centred square with black, resized to size x size. */
+export function paddedRectCrop(img: RgbImage, rect: [number, number, number, number], size: number): RgbImage {
+  const [x, y, w, h] = rect;
+  const side = Math.max(w, h);
+  const sx = x - (side - w) / 2;
+  const sy = y - (side - h) / 2;
+  const out = squareCrop(img, sx, sy, side, size);
+  // blacken what lies outside the rect (face-api pads with zeros)
+  const inv = invertAffine([size / side, 0, -sx * (size / side), 0, size / side, -sy * (size / side)]);
+  for (let py = 0; py < size; py++) {
+    for (let px = 0; px < size; px++) {
+      const ox = inv[0] * (px + 0.5) + inv[2];
+      const oy = inv[4] * (py + 0.5) + inv[5];
+      if (ox < x || ox > x + w || oy < y || oy > y + h) {
+        const o = (py * size + px) * 3;
+        out.data[o] = out.data[o + 1] = out.data[o + 2] = 0;
+      }
+    }
+  }
+  return out;
+}
+
+export class FaceNets {
+  private readonly faceapi: FaceApi;
+  private readonly tf: typeof TF;
+
+  private constructor(faceapi: FaceApi, tf: typeof TF) {
+    this.faceapi = faceapi;
+    this.tf = tf;
+  }
+
+  /** Loads face-api (the build matching the backend) and its three nets from the package's model folder. */
+  static async load(tf: typeof TF, backend: 'tensorflow' | 'wasm'): Promise<FaceNets> {
+    for (const m of ['face_recognition', 'age_gender', 'face_expression'] as const) verifyModel(m);
+    const pkgDir = path.dirname(require.resolve('@vladmandic/face-api/package.json'));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const faceapi = require(path.join(pkgDir, 'dist', backend === 'tensorflow' ? 'face-api.node.js' : 'face-api.node-wasm.js')) as FaceApi;
+    const dir = modelDir('face_recognition');
+    await faceapi.nets.faceRecognitionNet.loadFromDisk(dir);
+    await faceapi.nets.ageGenderNet.loadFromDisk(dir);
+    await faceapi.nets.faceExpressionNet.loadFromDisk(dir);
+    const nets = new FaceNets(faceapi, tf);
+    // warm up (compiles WASM kernels)
+    await nets.run([{ data: new Uint8Array(256 * 256 * 3).fill(128), width: 256, height: 256, channels: 3 }], [defaultLandmarks()]);
+    return nets;
+  }
+
+  /** Runs the three nets on aligned crops with their 68 landmarks (crop pixels). */
+  async run(images: RgbImage[], landmarks: ArrayLike<number>[]): Promise<FeatureBatch> {
+    const tf = this.faceapi.tf ?? this.tf;
+    const B = images.length;
+    const descIn: TF.Tensor3D[] = [];
+    const attrIn: TF.Tensor3D[] = [];
+    for (let i = 0; i < B; i++) {
+      const [x, y, side] = descriptorBox(landmarks[i]);
+      const d = squareCrop(images[i], x, y, side, 150);
+      descIn.push(tf.tensor3d(d.data, [150, 150, 3], 'int32'));
+      const a = paddedRectCrop(images[i], attributeBox(landmarks[i]), 112);
+      attrIn.push(tf.tensor3d(a.data, [112, 112, 3], 'int32'));
+    }
+    const descInput = await this.faceapi.toNetInput(descIn);
+    const attrInput = await this.faceapi.toNetInput(attrIn);
+    const nets = this.faceapi.nets;
+    const desc = nets.faceRecognitionNet.forwardInput(descInput) as TF.Tensor2D;
+    const ag = nets.ageGenderNet.forwardInput(attrInput) as { age: TF.Tensor1D; gender: TF.Tensor2D };
+    const ex = nets.faceExpressionNet.forwardInput(attrInput) as TF.Tensor2D;
+    const [d, age, gender, expr] = await Promise.all([desc.data(), ag.age.data(), ag.gender.data(), ex.data()]);
+    tf.dispose([desc, ag.age, ag.gender, ex, ...descIn, ...attrIn]);
+    const descriptors = new Float32Array(d as Float32Array);
+    const attributes = new Float32Array(B * 9);
+    for (let i = 0; i < B; i++) {
+      attributes[i * 9] = (age as Float32Array)[i];
+      attributes[i * 9 + 1] = (gender as Float32Array)[i * 2];
+      for (let k = 0; k < 7; k++) attributes[i * 9 + 2 + k] = (expr as Float32Array)[i * 7 + k];
+    }
+    return { descriptors, attributes };
+  }
+}
+
+/** Plausible landmarks for a 256 px template crop (warm-up input only). */
+function defaultLandmarks(): Float32Array {
+  const lm = new Float32Array(136);
+  for (let i = 0; i < 68; i++) {
+    const a = (i / 68) * Math.PI * 2;
+    lm[2 * i] = 128 + 60 * Math.cos(a);
+    lm[2 * i + 1] = 140 + 70 * Math.sin(a);
+  }
+  return lm;
+}
+
+/** Reads a crop as RGB (worker side). */
+export async function readCrop(file: string): Promise<RgbImage> {
+  const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 };
+}
