@@ -45,7 +45,7 @@ export const FILTER_DEFAULTS: FilterOptions = {
   minMeshScore: 0.6,
   maxYaw: 20,
   maxPitch: 20,
-  maxRoll: 25,
+  maxRoll: 40,
   minSharpness: 25,
   minBrightness: 0.18,
   maxBrightness: 0.85,
@@ -53,6 +53,12 @@ export const FILTER_DEFAULTS: FilterOptions = {
   allowGrayscale: false,
   minInside: 0.97,
 };
+
+/**
+ * Looser pose limits for the embedded demo: its six group photos have people posing with turned
+ * and tilted heads, and the demo must keep enough faces to show every step.
+ */
+export const DEMO_FILTERS: Partial<FilterOptions> = { maxYaw: 35, maxPitch: 35, maxRoll: 60 };
 
 /** Weights of the quality score's terms (sum 1). */
 export const QUALITY_WEIGHTS = {

@@ -12,3 +12,5 @@ export { MEASURE_VERSION, encodeMesh, decodeMesh, type FaceMeasures, type PhotoR
 export * from './filter';
 export * from './manifest';
 export * from './prepare';
+export * from './source';
+export * from './evaluate';

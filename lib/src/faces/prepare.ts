@@ -12,15 +12,15 @@ import * as path from 'node:path';
 import { projectPaths, runConfig, type ProjectPaths } from '../config';
 import { WorkerPool, runAll, type WorkerReady } from '../runtime/pool';
 import { ProgressTracker, printProgress, type ProgressCallback } from '../runtime/progress';
-import { resolveSource } from '../sources';
 import type { PhotoItem, PhotoSource } from '../sources/types';
 import { integerInRange, withDefaults } from '../validate';
 import { DEFAULT_TEMPLATE, validateTemplate, type AlignTemplate } from './align';
 import { DECODE_DEFAULTS, type DecodeOptions } from './decode';
 import { DETECTOR_DEFAULTS, type DetectorOptions } from './detector';
-import { funnel, judge, selectBest, validateFilters, type FilterOptions, type FunnelRow, type Verdict } from './filter';
+import { DEMO_FILTERS, funnel, judge, selectBest, validateFilters, type FilterOptions, type FunnelRow, type Verdict } from './filter';
 import { decodeMesh, MEASURE_VERSION, type MeasureTask, type PhotoRecord } from './measure';
 import { writeManifest } from './manifest';
+import { openSource } from './source';
 
 export interface PrepareOptions {
   /** A source object, or 'wiki' | 'demo' | a folder (default: FACETYPE_SOURCE, else 'wiki'). */
@@ -171,8 +171,8 @@ export async function prepareFaces(options: Partial<PrepareOptions> = {}): Promi
     dataDir: o.dataDir ?? undefined,
   });
   const template = validateTemplate(o.template);
-  const source: PhotoSource = o.source && typeof o.source === 'object' ? o.source : resolveSource(cfg.source, { wiki: { rawDir: cfg.paths.raw } });
-  const filters = validateFilters({ facesPerPhoto: source.facesPerPhoto, ...o.filters });
+  const source: PhotoSource = o.source && typeof o.source === 'object' ? o.source : await openSource(cfg.source, cfg.paths);
+  const filters = validateFilters({ facesPerPhoto: source.facesPerPhoto, ...(source.kind === 'demo' ? DEMO_FILTERS : {}), ...o.filters });
   const keep = integerInRange('keep', cfg.keep, 1);
   const onProgress = o.onProgress === false ? undefined : o.onProgress ?? printProgress();
   const p = preparePaths(cfg.paths);
