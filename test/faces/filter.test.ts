@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { faces, sources } from 'facetype';
+
+function face(over: Partial<faces.FaceMeasures> = {}): faces.FaceMeasures {
+  return {
+    index: 0, detector: 'front', score: 0.95, meshScore: 1, box: [10, 10, 100, 100], eyeDistance: 60,
+    yaw: 0, pitch: 0, roll: 0, sharpness: 200, brightness: 0.5, contrast: 0.2, colorfulness: 40, grayscale: false,
+    inside: 1, transform: [1, 0, 0, 0, 1, 0], crop: 'x_f0.jpg', lm68: [], mesh: '', ...over,
+  };
+}
+
+function record(id: string, fs: faces.FaceMeasures[], over: Partial<faces.PhotoRecord> = {}): faces.PhotoRecord {
+  return { key: id, id, path: `/p/${id}`, status: 'ok', info: {}, notes: [], faces: fs, detected: fs.length, ms: 1, ...over };
+}
+
+const item = (id: string, preReject?: string): sources.PhotoItem => ({ id, path: `/p/${id}`, preReject });
+
+test('checkFace() passes a good face and names the first failing threshold with its value', () => {
+  const o = faces.validateFilters({});
+  assert.equal(faces.checkFace(face(), o), null);
+  assert.deepEqual(faces.checkFace(face({ yaw: 31.24 }), o), ['not frontal', 'not frontal (yaw 31.2° beyond ±20°)']);
+  assert.deepEqual(faces.checkFace(face({ eyeDistance: 10 }), o), ['face too small', 'face too small (eye distance 10 px < 24)']);
+  assert.deepEqual(faces.checkFace(face({ sharpness: 3 }), o), ['blurry', 'blurry (sharpness 3 < 25)']);
+  assert.deepEqual(faces.checkFace(face({ grayscale: true, colorfulness: 1.2 }), o), ['grayscale photo', 'grayscale photo (colourfulness 1.2)']);
+  assert.equal(faces.checkFace(face({ grayscale: true }), { ...o, allowGrayscale: true }), null);
+  assert.deepEqual(faces.checkFace(face({ brightness: 0.05 }), o), ['badly exposed', 'too dark (brightness 0.05 < 0.18)']);
+  assert.deepEqual(faces.checkFace(face({ inside: 0.8 }), o), ['face cut by the photo edge', 'face cut by the photo edge (80% inside)']);
+});
+
+test('judge() covers pre-rejected, failed, faceless, group and good photos', () => {
+  const items = [item('a.jpg', 'no face (dataset face_score -inf)'), item('b.jpg'), item('c.jpg'), item('d.jpg'), item('e.jpg'), item('f.jpg')];
+  const recs = new Map<string, faces.PhotoRecord>([
+    ['b.jpg', record('b.jpg', [], { status: 'failed', reason: 'empty file (0 bytes)' })],
+    ['c.jpg', record('c.jpg', [])],
+    ['d.jpg', record('d.jpg', [face(), face({ index: 1, eyeDistance: 50 })])],
+    ['e.jpg', record('e.jpg', [face(), face({ index: 1, eyeDistance: 10 })])],
+  ]);
+  const v = faces.judge(items, recs);
+  assert.deepEqual(v.map((x) => [x.item.id, x.step]), [
+    ['a.jpg', 'metadata pre-filter'], ['b.jpg', 'unreadable or not an image'], ['c.jpg', 'no face found'],
+    ['d.jpg', 'several faces'], ['e.jpg', null],
+  ]);
+  assert.equal(v[3].reason, 'several faces (2 of similar size)');
+  // 'all' takes each face of a group photo as a candidate
+  const all = faces.judge([item('d.jpg')], recs, { facesPerPhoto: 'all' });
+  assert.deepEqual(all.map((x) => x.step), [null, null]);
+});
+
+test('selectBest() keeps the N highest quality faces in order and marks the rest', () => {
+  const items = ['p1', 'p2', 'p3'].map((id) => item(id));
+  const recs = new Map([
+    ['p1', record('p1', [face({ yaw: 15 })])],
+    ['p2', record('p2', [face({ yaw: 0 })])],
+    ['p3', record('p3', [face({ yaw: 5 })])],
+  ]);
+  const v = faces.judge(items, recs);
+  const kept = faces.selectBest(v, 2);
+  assert.deepEqual(kept.map((k) => k.item.id), ['p2', 'p3']);
+  assert.equal(v[0].step, 'not among the best N');
+  assert.match(v[0].reason as string, /^not among the best 2 \(quality 0\.\d{3}\)$/);
+  assert.throws(() => faces.selectBest(v, 0), /Expected integer >= 1 for keep but received 0 of type number/);
+});
+
+test('qualityScore() prefers frontal, sharp, large faces', () => {
+  const base = faces.qualityScore(face());
+  assert.ok(faces.qualityScore(face({ yaw: 15 })) < base);
+  assert.ok(faces.qualityScore(face({ sharpness: 30 })) < base);
+  assert.ok(faces.qualityScore(face({ eyeDistance: 25 })) < base);
+  assert.ok(base <= 1 && base > 0.8);
+});
+
+test('funnel() counts removals per step and ends with the kept count', () => {
+  const items = ['p1', 'p2', 'p3'].map((id) => item(id));
+  const recs = new Map([
+    ['p1', record('p1', [face({ yaw: 40 })])],
+    ['p2', record('p2', [face()])],
+    ['p3', record('p3', [])],
+  ]);
+  const v = faces.judge(items, recs);
+  faces.selectBest(v, 5);
+  const f = faces.funnel(v);
+  const get = (s: string) => f.find((r) => r.step === s)!;
+  assert.equal(get('not frontal').removed, 1);
+  assert.equal(get('no face found').removed, 1);
+  assert.equal(get('kept').remaining, 1);
+});
+
+test('validateFilters() rejects unknown and out-of-range options', () => {
+  assert.throws(() => faces.validateFilters({ maxYaw: 120 }), /Expected number in \[0, 90\] for filters.maxYaw but received 120 of type number/);
+  assert.throws(() => faces.validateFilters({ maxYew: 10 } as never), /for filters.maxYew/);
+});
