@@ -71,3 +71,13 @@ test('validateTemplate() names the bad field', () => {
   assert.throws(() => faces.validateTemplate({ size: 256, rightEye: [0.7, 0.4], leftEye: [0.3, 0.4] }), /for template.rightEye\[0\]/);
   assert.throws(() => faces.validateTemplate({ size: 8, rightEye: [0.3, 0.4], leftEye: [0.7, 0.4] }), /Expected integer in \[32, 4096\] for template.size but received 8 of type number/);
 });
+
+test('warpAffineToFloat() matches warpAffine() scaled, up to 8-bit rounding', () => {
+  const img = gradient(40, 30);
+  const m: faces.Affine = [0.8, 0.2, -3, -0.2, 0.8, 6];
+  const u8 = faces.warpAffine(img, m, { width: 24, height: 20, fill: [0, 0, 0] });
+  const f = new Float32Array(24 * 20 * 3 + 5);
+  faces.warpAffineToFloat(img, m, 24, 20, 1 / 255, 0, f, 5);
+  for (let i = 0; i < u8.data.length; i++) assert.ok(Math.abs(f[5 + i] * 255 - u8.data[i]) <= 0.5 + 1e-3, `value ${i}`);
+  assert.throws(() => faces.warpAffineToFloat(img, m, 24, 20, 1, 0, new Float32Array(10)), /Expected a Float32Array of at least 1440 values for out/);
+});

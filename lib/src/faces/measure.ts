@@ -6,7 +6,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import type { PhotoInfo } from './decode';
-import { decodePhoto, type DecodeOptions } from './decode';
+import { decodePhoto, type DecodedPhoto, type DecodeOptions } from './decode';
 import type { DetectedFace, FaceDetector } from './detector';
 import { alignmentTransform, applyAffine, invertAffine, transformPoints, warpAffine, type Affine, type AlignTemplate, type RgbImage } from './align';
 import { eyeCentersFromMesh, meshTo68 } from './landmarks';
@@ -170,24 +170,53 @@ async function measureFace(
 
 /** Decodes, detects and measures one photo. Never throws for a bad photo. */
 export async function measurePhoto(detector: FaceDetector, task: MeasureTask): Promise<PhotoRecord> {
+  return (await measurePhotos(detector, [task]))[0];
+}
+
+/**
+ * Decodes, detects and measures several photos (the mesh model runs batched over all their
+ * faces). Never throws for a bad photo: each gets a record with its reason.
+ */
+export async function measurePhotos(detector: FaceDetector, tasks: MeasureTask[]): Promise<PhotoRecord[]> {
   const t0 = performance.now();
-  const base = { key: task.key, id: task.id, path: task.path };
-  const decoded = await decodePhoto(task.path, task.decode);
-  if (!decoded.ok) {
-    return { ...base, status: 'failed', reason: decoded.reason, info: decoded.info, notes: [], faces: [], detected: 0, ms: Math.round(performance.now() - t0) };
-  }
-  let detected: DetectedFace[];
+  const decoded = await Promise.all(tasks.map((t) => decodePhoto(t.path, t.decode)));
+  const records: (PhotoRecord | null)[] = tasks.map(() => null);
+  const ok: number[] = [];
+  decoded.forEach((d, i) => {
+    const t = tasks[i];
+    if (!d.ok) records[i] = { key: t.key, id: t.id, path: t.path, status: 'failed', reason: d.reason, info: d.info, notes: [], faces: [], detected: 0, ms: 0 };
+    else ok.push(i);
+  });
+  let detected: DetectedFace[][] = [];
   try {
-    detected = await detector.detect(decoded.image);
-  } catch (e) {
-    return { ...base, status: 'failed', reason: `detector error (${(e as Error).message.slice(0, 120)})`, info: decoded.info, notes: decoded.notes, faces: [], detected: 0, ms: Math.round(performance.now() - t0) };
+    detected = await detector.detectBatch(ok.map((i) => (decoded[i] as DecodedPhoto).image));
+  } catch {
+    // a detector failure on the batch: measure the photos one by one to isolate the bad one
+    detected = [];
+    for (const i of ok) {
+      try {
+        detected.push(await detector.detect((decoded[i] as DecodedPhoto).image));
+      } catch (e) {
+        detected.push([]);
+        const t = tasks[i];
+        records[i] = { key: t.key, id: t.id, path: t.path, status: 'failed', reason: `detector error (${(e as Error).message.slice(0, 120)})`, info: (decoded[i] as DecodedPhoto).info, notes: (decoded[i] as DecodedPhoto).notes, faces: [], detected: 0, ms: 0 };
+      }
+    }
   }
-  detected.sort((a, b) => b.box[2] - a.box[2]);
-  const faces: FaceMeasures[] = [];
-  for (let i = 0; i < detected.length; i++) {
-    const writeCrop = task.facesPerPhoto === 'all' || i === 0;
-    const m = await measureFace(decoded.image, decoded.scale, detected[i], i, task, writeCrop);
-    if (m) faces.push(m);
+  for (let k = 0; k < ok.length; k++) {
+    const i = ok[k];
+    if (records[i]) continue;
+    const t = tasks[i];
+    const d = decoded[i] as DecodedPhoto;
+    const found = [...detected[k]].sort((a, b) => b.box[2] - a.box[2]);
+    const faces: FaceMeasures[] = [];
+    for (let j = 0; j < found.length; j++) {
+      const writeCrop = t.facesPerPhoto === 'all' || j === 0;
+      const m = await measureFace(d.image, d.scale, found[j], j, t, writeCrop);
+      if (m) faces.push(m);
+    }
+    records[i] = { key: t.key, id: t.id, path: t.path, status: 'ok', info: d.info, notes: d.notes, faces, detected: found.length, ms: 0 };
   }
-  return { ...base, status: 'ok', info: decoded.info, notes: decoded.notes, faces, detected: detected.length, ms: Math.round(performance.now() - t0) };
+  const ms = Math.round((performance.now() - t0) / Math.max(1, tasks.length));
+  return records.map((r) => ({ ...(r as PhotoRecord), ms }));
 }

@@ -1,12 +1,12 @@
 /**
  * Worker-side handler of the preparation: one FaceDetector (tfjs backend + BlazeFace + FaceMesh)
- * per worker thread; each task measures one photo (see measure.ts).
+ * per worker thread; each task measures a small batch of photos (see measure.ts).
  */
 import sharp from 'sharp';
 import { describeBackend, initBackend } from '../runtime/backend';
 import type { TaskHandler } from '../runtime/worker';
 import { FaceDetector, type DetectorOptions } from './detector';
-import { measurePhoto, type MeasureTask } from './measure';
+import { measurePhotos, type MeasureTask } from './measure';
 
 let detector: FaceDetector | null = null;
 
@@ -21,7 +21,7 @@ export const handler: TaskHandler = {
   },
   async run(payload: unknown) {
     if (!detector) throw new Error('prepare worker not initialised');
-    const record = await measurePhoto(detector, payload as MeasureTask);
-    return { result: record };
+    const records = await measurePhotos(detector, payload as MeasureTask[]);
+    return { result: records };
   },
 };

@@ -39,6 +39,8 @@ export interface PrepareOptions {
   limit: number | null;
   /** JPEG quality of the crops. */
   jpegQuality: number;
+  /** Photos per worker task (the face mesh runs batched over them). */
+  batchSize: number;
   /** Progress callback; default prints progress; false for silence. */
   onProgress: ProgressCallback | false | null;
 }
@@ -54,6 +56,7 @@ export const PREPARE_DEFAULTS: PrepareOptions = {
   dataDir: null,
   limit: null,
   jpegQuality: 94,
+  batchSize: 8,
   onProgress: null,
 };
 
@@ -210,20 +213,29 @@ export async function prepareFaces(options: Partial<PrepareOptions> = {}): Promi
   let backend: string | null = null;
   let measured = 0;
   if (todo.length > 0) {
-    const pool = new WorkerPool<MeasureTask, PhotoRecord>('prepare', {
+    const pool = new WorkerPool<MeasureTask[], PhotoRecord[]>('prepare', {
       workers: cfg.workers,
       init: o.detector,
       onReady: (r: WorkerReady) => {
         backend = r.backend;
       },
     });
+    // small batches: the mesh model runs batched over the faces of a batch's photos
+    const batches: { item: PhotoItem; key: string }[][] = [];
+    for (let i = 0; i < todo.length; i += o.batchSize) batches.push(todo.slice(i, i + o.batchSize));
     const out = fs.openSync(p.records, 'a');
+    const save = (record: PhotoRecord, item: PhotoItem) => {
+      fs.writeSync(out, JSON.stringify(record) + '\n');
+      byId.set(item.id, record);
+      measured++;
+      tracker.tick(record.status === 'failed' ? 'failed' : 'done');
+    };
     try {
       await pool.ready();
       await runAll(
         pool,
-        todo,
-        ({ item, key }) => ({
+        batches,
+        (batch) => batch.map(({ item, key }) => ({
           key,
           id: item.id,
           path: item.path,
@@ -233,18 +245,28 @@ export async function prepareFaces(options: Partial<PrepareOptions> = {}): Promi
           template,
           decode: o.decode,
           jpegQuality: o.jpegQuality,
-        }),
-        ({ item, key }, rec, err) => {
-          const record: PhotoRecord = rec ?? {
-            key, id: item.id, path: item.path, status: 'failed',
-            reason: `processing error (${(err?.message ?? 'unknown').slice(0, 160)})`,
-            info: {}, notes: [], faces: [], detected: 0, ms: 0,
-          };
-          fs.writeSync(out, JSON.stringify(record) + '\n');
-          byId.set(item.id, record);
-          measured++;
-          tracker.tick(record.status === 'failed' ? 'failed' : 'done');
+        })),
+        async (batch, recs, err) => {
+          if (recs) {
+            batch.forEach(({ item }, i) => save(recs[i], item));
+            return;
+          }
+          // the batch failed as a whole (a worker crash): retry its photos one by one so that
+          // only the culprit is recorded as failed
+          for (const { item, key } of batch) {
+            let rec: PhotoRecord | null = null;
+            let why = err?.message ?? 'unknown';
+            if (batch.length > 1) {
+              try {
+                rec = (await pool.run([{ key, id: item.id, path: item.path, cropDir: p.crops, cropBase: safeName(item.id), facesPerPhoto: filters.facesPerPhoto, template, decode: o.decode, jpegQuality: o.jpegQuality }]))[0];
+              } catch (e) {
+                why = (e as Error).message;
+              }
+            }
+            save(rec ?? { key, id: item.id, path: item.path, status: 'failed', reason: `processing error (${why.slice(0, 160)})`, info: {}, notes: [], faces: [], detected: 0, ms: 0 }, item);
+          }
         },
+        pool.size * 2,
       );
     } finally {
       fs.closeSync(out);
