@@ -1,0 +1,138 @@
+/**
+ * Running the notebooks headless with the project's Jupyter (the Python set up by npm install:
+ * .venv, or FACETYPE_PYTHON), through nbconvert's ExecutePreprocessor on the tslab kernel.
+ * A failing cell fails the run (no --allow-errors: tslab would skip later cells silently).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { projectRoot } from '../config';
+
+/** The Python that has Jupyter: FACETYPE_PYTHON, else the one npm install recorded, else .venv. */
+export function jupyterPython(): string | null {
+  const candidates = [
+    process.env.FACETYPE_PYTHON,
+    (() => {
+      try {
+        return fs.readFileSync(path.join(projectRoot(), '.jupyter-python'), 'utf8').trim();
+      } catch {
+        return undefined;
+      }
+    })(),
+    path.join(projectRoot(), '.venv', 'bin', 'python'),
+  ];
+  for (const c of candidates) if (c && fs.existsSync(c)) return c;
+  return null;
+}
+
+/** Why notebooks cannot run here, or null when they can (Jupyter, nbconvert and the tslab kernel present). */
+export function notebookSkipReason(): string | null {
+  const py = jupyterPython();
+  if (!py) return 'no Python with Jupyter: run npm install (it creates .venv), or set FACETYPE_PYTHON';
+  const r = spawnSync(py, ['-c', 'import nbconvert, nbclient; from jupyter_client.kernelspec import KernelSpecManager as K; import sys; sys.exit(0 if "tslab" in K().find_kernel_specs() else 3)'], { encoding: 'utf8' });
+  if (r.status === 3) return 'the tslab kernel is not registered: run npm install';
+  if (r.status !== 0) return `Jupyter is incomplete in ${py}: ${(r.stderr || '').trim().split('\n').pop()}`;
+  return null;
+}
+
+export interface ExecuteOptions {
+  /** Folder of the executed copy (default: next to the notebook's name in reports/). */
+  outDir: string;
+  /** Extra environment for the kernel (FACETYPE_SOURCE, FACETYPE_DATA, ...). */
+  env?: Record<string, string | undefined>;
+  /** Per-cell timeout in seconds (default: none). */
+  cellTimeout?: number;
+  /** Also write an HTML export beside the executed notebook. */
+  html?: boolean;
+  /** Receives the kernel's and nbconvert's log lines. */
+  onLog?: (line: string) => void;
+}
+
+export interface ExecuteResult {
+  notebook: string;
+  executed: string;
+  html: string | null;
+  seconds: number;
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, onLog?: (line: string) => void): Promise<{ code: number; log: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, cwd: projectRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    const take = (chunk: Buffer) => {
+      const text = chunk.toString();
+      log += text;
+      if (log.length > 200_000) log = log.slice(-100_000);
+      if (onLog) for (const line of text.split('\n')) if (line.trim()) onLog(line);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, log }));
+  });
+}
+
+/** The error a failed execution reported: the failing cell's traceback, trimmed. */
+function failure(log: string): string {
+  const i = log.indexOf('An error occurred while executing the following cell');
+  const text = i >= 0 ? log.slice(i) : log.slice(-3000);
+  return text.split('\n').filter((l) => !/^\[NbConvertApp\]/.test(l)).slice(0, 60).join('\n');
+}
+
+/** Executes a notebook headless; throws with the failing cell's error when a cell fails. */
+export async function executeNotebook(notebook: string, options: ExecuteOptions): Promise<ExecuteResult> {
+  const py = jupyterPython();
+  if (!py) throw new Error(notebookSkipReason() ?? 'no Jupyter');
+  const t0 = Date.now();
+  fs.mkdirSync(options.outDir, { recursive: true });
+  const name = path.basename(notebook);
+  const executed = path.join(options.outDir, name);
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' };
+  const args = [
+    '-m', 'nbconvert', '--to', 'notebook', '--execute', notebook,
+    '--output', name, '--output-dir', options.outDir,
+    `--ExecutePreprocessor.timeout=${options.cellTimeout ?? -1}`,
+    '--ExecutePreprocessor.kernel_name=tslab',
+  ];
+  const r = await run(py, args, env, options.onLog);
+  if (r.code !== 0) throw new Error(`notebook ${name} failed:\n${failure(r.log)}`);
+  let html: string | null = null;
+  if (options.html) {
+    const h = await run(py, ['-m', 'nbconvert', '--to', 'html', executed, '--output-dir', options.outDir], env, options.onLog);
+    if (h.code !== 0) throw new Error(`HTML export of ${name} failed:\n${h.log.slice(-2000)}`);
+    html = executed.replace(/\.ipynb$/, '.html');
+  }
+  return { notebook, executed, html, seconds: (Date.now() - t0) / 1000 };
+}
+
+/** Output types of an executed notebook, for checks: errors, mime types per cell. */
+export interface NotebookOutputs {
+  errors: string[];
+  mimeTypes: string[][];
+  /** Number of outputs of each mime type over the notebook. */
+  counts: Record<string, number>;
+  /** Text written to stderr by cells. */
+  stderr: string;
+}
+
+export function readOutputs(executed: string): NotebookOutputs {
+  const nb = JSON.parse(fs.readFileSync(executed, 'utf8')) as { cells: { cell_type: string; outputs?: { output_type: string; name?: string; text?: string | string[]; data?: Record<string, unknown>; ename?: string; evalue?: string }[] }[] };
+  const errors: string[] = [];
+  const mimeTypes: string[][] = [];
+  const counts: Record<string, number> = {};
+  let stderr = '';
+  for (const cell of nb.cells) {
+    if (cell.cell_type !== 'code') continue;
+    const types: string[] = [];
+    for (const o of cell.outputs ?? []) {
+      if (o.output_type === 'error') errors.push(`${o.ename}: ${o.evalue}`);
+      if (o.output_type === 'stream' && o.name === 'stderr') stderr += Array.isArray(o.text) ? o.text.join('') : o.text ?? '';
+      for (const t of Object.keys(o.data ?? {})) {
+        types.push(t);
+        counts[t] = (counts[t] ?? 0) + 1;
+      }
+    }
+    mimeTypes.push(types);
+  }
+  return { errors, mimeTypes, counts, stderr };
+}
