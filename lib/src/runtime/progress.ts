@@ -2,6 +2,7 @@
  * Progress of long steps: counts, rate and time left, printed as one updating line in a terminal
  * and as occasional lines elsewhere (notebook outputs, CI logs).
  */
+import * as fs from 'node:fs';
 
 export interface Progress {
   stage: string;
@@ -101,8 +102,18 @@ export function formatProgress(p: Progress): string {
  */
 export function printProgress(stream: NodeJS.WriteStream = process.stdout, everyPercent = 10): ProgressCallback {
   let lastPct = -1;
+  // under `npm start` the notebooks run in a kernel whose stdout goes into the notebook: the
+  // launcher asks for progress on the kernel's own stderr too, which reaches its terminal
+  const toTerminal = process.env.FACETYPE_PROGRESS_STDERR === '1';
   return (p) => {
     const line = formatProgress(p);
+    if (toTerminal) {
+      try {
+        fs.writeSync(2, `   ${line}\n`);
+      } catch {
+        // no stderr: ignore
+      }
+    }
     if (stream.isTTY) {
       stream.write(`\r${line}\x1b[K${p.done >= p.total ? '\n' : ''}`);
       return;
