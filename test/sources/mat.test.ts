@@ -5,11 +5,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { DataError } from 'facetype';
+import { WIKI_MAT, wikiMatMissing } from '../support/shared-data';
 import { parseMat, readMatFile, matField, matNumbers, matCell, matStrings, type MatValue } from 'facetype/dist/sources/mat';
 import { writeMat, num, str, cell, struct, logical, charMatrix, type WValue } from '../support/mat-writer';
 
-const WIKI_MAT = '/work/shared/data/wiki/wiki.mat';
-const wikiMissing = fs.existsSync(WIKI_MAT) ? false : `${WIKI_MAT} is absent (shared data not mounted)`;
 
 function only(bytes: Buffer, name = 'x'): MatValue {
   return parseMat(bytes).variables[name];
@@ -212,7 +211,7 @@ test('matField(), matNumbers(), matCell() and matStrings() name what they expect
   assert.throws(() => matStrings(matField(s, 'c'), 'wiki.c'), /^DataError: wiki\.c\{1\}: expected a string but found a double array 1x1$/);
 });
 
-test('readMatFile() parses the real wiki.mat quickly with the known counts and rows', { skip: wikiMissing }, () => {
+test('readMatFile() parses the real wiki.mat quickly with the known counts and rows', { skip: wikiMatMissing }, () => {
   const t0 = performance.now();
   const file = readMatFile(WIKI_MAT);
   const ms = performance.now() - t0;

@@ -4,10 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { sources } from 'facetype';
+import { WIKI_MAT, wikiMatMissing } from '../support/shared-data';
 import { writeWikiMat, writeMat, datenum, num, str, cell, struct, type WikiFixtureRow } from '../support/mat-writer';
 
-const WIKI_MAT = '/work/shared/data/wiki/wiki.mat';
-const wikiMissing = fs.existsSync(WIKI_MAT) ? false : `${WIKI_MAT} is absent (shared data not mounted)`;
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'wiki-'));
@@ -200,7 +199,7 @@ test('wikiSource().list() says how to get the data when wiki.mat is absent', asy
   }
 });
 
-test('readWikiMetadata() on the real wiki.mat gives the known counts and rows', { skip: wikiMissing }, async () => {
+test('readWikiMetadata() on the real wiki.mat gives the known counts and rows', { skip: wikiMatMissing }, async () => {
   const t0 = performance.now();
   const rows = sources.readWikiMetadata(WIKI_MAT);
   console.log(`# wiki.mat read into rows in ${(performance.now() - t0).toFixed(0)} ms`);

@@ -105,7 +105,10 @@ export async function startRangeServer(body: Buffer, options: RangeServerOptions
       record.sent = chunk.length;
       if (end < total) {
         // Make sure the bytes left before dropping the connection.
-        res.write(chunk, () => res.socket?.destroy());
+        if (chunk.length === 0) {
+          res.flushHeaders();
+          setImmediate(() => res.socket?.destroy());
+        } else res.write(chunk, () => res.socket?.destroy());
       } else {
         res.end(chunk);
       }

@@ -143,6 +143,62 @@ function parseContentRange(value: string | undefined): { start: number | null; t
   return { start: m[1] !== undefined ? Number(m[1]) : null, total: m[2] === '*' ? null : Number(m[2]) };
 }
 
+/**
+ * Writes a response body to the file in flowing mode: every chunk that reached us is written
+ * before an interruption is reported (async iteration would drop the chunks still buffered when
+ * the connection breaks, and the resume would fetch them again). Resolves with the bytes in the file;
+ * rejects with `written` set (and `writeFailed` when the file could not be written).
+ */
+function writeBody(
+  res: http.IncomingMessage,
+  file: Promise<fs.promises.FileHandle>,
+  start: number,
+  onBytes: (bytes: number) => void,
+): Promise<number> {
+  const HIGH = 8 << 20;
+  const LOW = 1 << 20;
+  return new Promise((resolve, reject) => {
+    let bytes = start;
+    let inFlight = 0;
+    let writeError: Error | null = null;
+    let chain: Promise<unknown> = file.catch((err: Error) => {
+      writeError = err;
+      res.destroy();
+    });
+    let settled = false;
+    const finish = (err: Error | null): void => {
+      if (settled) return;
+      settled = true;
+      chain.then(() => {
+        if (writeError) reject(Object.assign(writeError, { written: bytes, writeFailed: true }));
+        else if (err) reject(Object.assign(err, { written: bytes }));
+        else resolve(bytes);
+      });
+    };
+    res.on('data', (chunk: Buffer) => {
+      inFlight += chunk.length;
+      if (inFlight > HIGH) res.pause();
+      chain = chain.then(async () => {
+        if (writeError) return;
+        try {
+          await (await file).write(chunk);
+        } catch (err) {
+          writeError = err as Error;
+          res.destroy();
+          return;
+        }
+        bytes += chunk.length;
+        inFlight -= chunk.length;
+        onBytes(bytes);
+        if (inFlight < LOW && res.isPaused()) res.resume();
+      });
+    });
+    res.on('end', () => finish(null));
+    res.on('error', (err) => finish(err));
+    res.on('close', () => finish(res.complete ? null : new Error('the connection closed early')));
+  });
+}
+
 class ProgressReporter {
   private last = 0;
   private readonly started = Date.now();
@@ -243,20 +299,18 @@ export async function downloadFile(url: string, dest: string, options?: Download
       res.destroy();
       throw new TryError(`the server reports ${total} bytes but expectedBytes is ${opts.expectedBytes}`, false);
     }
-    const fh = await fs.promises.open(part, append ? 'a' : 'w');
+    // Listeners go on the response now, before any await: events of a connection that breaks
+    // while the file is being opened must not be missed.
+    const fhPromise = fs.promises.open(part, append ? 'a' : 'w');
     let bytes = append ? have : 0;
     try {
-      try {
-        for await (const chunk of res as AsyncIterable<Buffer>) {
-          await fh.write(chunk);
-          bytes += chunk.length;
-          reporter.report(bytes, total, false);
-        }
-      } catch (err) {
-        throw new TryError(`connection lost after ${bytes}${total !== null ? ` of ${total}` : ''} bytes (${errorReason(err)})`, true);
-      }
+      bytes = await writeBody(res, fhPromise, bytes, (b) => reporter.report(b, total, false));
+    } catch (err) {
+      const written = (err as { written?: number }).written ?? bytes;
+      if ((err as { writeFailed?: boolean }).writeFailed) throw new TryError(`could not write ${part}: ${errorReason(err)}`, false);
+      throw new TryError(`connection lost after ${written}${total !== null ? ` of ${total}` : ''} bytes (${errorReason(err)})`, true);
     } finally {
-      await fh.close();
+      await fhPromise.then((fh) => fh.close(), () => undefined);
     }
     if (total !== null && bytes < total) {
       throw new TryError(`connection closed after ${bytes} of ${total} bytes`, true);
