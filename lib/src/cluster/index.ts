@@ -1,1 +1,22 @@
-export {};
+/**
+ * The cluster stage: data matrices, PCA, K-Means, DBSCAN, Ward, Gaussian mixtures, quality
+ * metrics, the choice of k, method comparison, cluster explanations and 2-D projections.
+ * Defaults: `DEFAULTS` (defaults.ts). Matrices: row-major float64 (matrix.ts).
+ */
+export { DEFAULTS } from './defaults';
+export * from './matrix';
+export * from './random';
+export * from './synthetic';
+export * from './pca';
+export {
+  type KMeansOptions, type KMeansResult, kmeans, kmeansPlusPlus, predictNearest,
+} from './kmeans';
+export * from './metrics';
+export * from './dbscan';
+export * from './ward';
+export * from './gmm';
+export * from './analyze';
+export { wasmAvailable } from './wasm';
+export * from './compare';
+export * from './explain';
+export * from './embed';

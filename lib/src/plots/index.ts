@@ -1,3 +1,4 @@
 export * from './figure';
 export * from './images';
 export * from './prepare-charts';
+export * from './cluster-charts';

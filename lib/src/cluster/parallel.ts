@@ -1,0 +1,163 @@
+/**
+ * Runs the independent pieces of the K analysis (one K-Means restart, one bootstrap fit, one
+ * share of the euclidean silhouette pass) on worker threads that share the data through a
+ * SharedArrayBuffer. Every piece has its own seed, so results are identical to running them in
+ * this thread, in any order, with any number of workers (workers: 1 runs them inline).
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { type KMeansRun, type ResolvedKMeansOptions, absoluteTolerance, kmeansRestart } from './kmeans';
+import { sqNorms } from './kernels';
+import { euclideanPairSums } from './metrics';
+import { bindGram } from './wasm';
+
+/** A K-Means fit: restarts [r0, r1) of the given options, on all rows or on `subset`; the best run is returned. */
+export interface KMeansTask {
+  type: 'kmeans';
+  k: number;
+  seed: number;
+  r0: number;
+  r1: number;
+  maxIter: number;
+  tol: number;
+  algorithm: 'hamerly' | 'lloyd';
+  /** Row indices (bootstrap sample) and a key to cache the sub-matrix under. */
+  subset?: Int32Array;
+  subsetKey?: string;
+}
+
+/** A share of the euclidean silhouette sums (block rows b % parts === part). */
+export interface PairSumsTask {
+  type: 'pairsums';
+  col: Int32Array;
+  L: number;
+  stride: number;
+  parts: number;
+  part: number;
+}
+
+export type WorkerTask = KMeansTask | PairSumsTask;
+export type TaskResult = KMeansRun | Float64Array;
+
+export interface TaskContext {
+  data: Float64Array;
+  n: number;
+  d: number;
+  cache: Map<string, { data: Float64Array; n: number; xn: Float64Array; tolAbs: Map<number, number> }>;
+}
+
+function view(ctx: TaskContext, subset: Int32Array | undefined, key: string | undefined) {
+  const k = subset ? key ?? 'subset' : '';
+  let v = ctx.cache.get(k);
+  if (!v) {
+    let data = ctx.data, n = ctx.n;
+    if (subset) {
+      n = subset.length;
+      data = new Float64Array(n * ctx.d);
+      for (let t = 0; t < n; t++) data.set(ctx.data.subarray(subset[t] * ctx.d, subset[t] * ctx.d + ctx.d), t * ctx.d);
+    }
+    v = { data, n, xn: sqNorms(data, n, ctx.d), tolAbs: new Map() };
+    if (ctx.cache.size > 64) ctx.cache.clear();
+    ctx.cache.set(k, v);
+  }
+  return v;
+}
+
+/** Runs one task (in a worker or inline). */
+export function handleTask(ctx: TaskContext, task: WorkerTask): { result: TaskResult; transfer: ArrayBuffer[] } {
+  if (task.type === 'pairsums') {
+    const sums = euclideanPairSums(ctx.data, ctx.n, ctx.d, task.col, task.L, task.stride, task.parts, task.part);
+    return { result: sums, transfer: [sums.buffer as ArrayBuffer] };
+  }
+  const v = view(ctx, task.subset, task.subsetKey);
+  bindGram(v.data, v.n, ctx.d, true);
+  let tolAbs = v.tolAbs.get(task.tol);
+  if (tolAbs === undefined) { tolAbs = absoluteTolerance(v.data, v.n, ctx.d, task.tol); v.tolAbs.set(task.tol, tolAbs); }
+  const o: ResolvedKMeansOptions = {
+    k: task.k, nInit: task.r1 - task.r0, maxIter: task.maxIter, tol: task.tol, seed: task.seed,
+    init: 'k-means++', algorithm: task.algorithm,
+  };
+  let best: KMeansRun | null = null;
+  for (let r = task.r0; r < task.r1; r++) {
+    const run = kmeansRestart(v.data, v.n, ctx.d, o, r, tolAbs, v.xn);
+    if (best === null || run.inertia < best.inertia) best = run;
+  }
+  return { result: best!, transfer: [best!.labels.buffer as ArrayBuffer, best!.centroids.buffer as ArrayBuffer] };
+}
+
+/** Number of workers for `workers: 0` (auto): one per core, at most 4. */
+export function autoWorkers(): number {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, Math.min(4, cores));
+}
+
+/** A set of worker threads sharing one data matrix. */
+export class ClusterWorkers {
+  readonly size: number;
+  private readonly ctx: TaskContext;
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly queue: { task: WorkerTask; resolve: (r: TaskResult) => void; reject: (e: Error) => void }[] = [];
+  private readonly pending = new Map<number, { resolve: (r: TaskResult) => void; reject: (e: Error) => void; worker: Worker }>();
+  private nextId = 1;
+
+  /** `size` 1 runs every task inline (no thread). */
+  constructor(data: Float64Array, n: number, d: number, size: number) {
+    this.size = size;
+    const shared = new SharedArrayBuffer(n * d * 8);
+    const view = new Float64Array(shared);
+    view.set(data.subarray(0, n * d));
+    this.ctx = { data: view, n, d, cache: new Map() };
+    if (size <= 1) return;
+    const script = path.join(__dirname, 'kmeans-worker.js');
+    for (let w = 0; w < size; w++) {
+      const worker = new Worker(script, { workerData: { buffer: shared, n, d } });
+      worker.on('message', (msg: { id: number; result?: TaskResult; error?: string }) => {
+        const p = this.pending.get(msg.id);
+        this.pending.delete(msg.id);
+        this.idle.push(worker);
+        if (p) msg.error !== undefined ? p.reject(new Error(msg.error)) : p.resolve(msg.result as TaskResult);
+        this.pump();
+      });
+      worker.on('error', (e) => this.failAll(worker, e));
+      this.workers.push(worker);
+      this.idle.push(worker);
+    }
+  }
+
+  /** Queues a task; `urgent` tasks go before those already waiting. */
+  run(task: WorkerTask, urgent = false): Promise<TaskResult> {
+    if (this.size <= 1) {
+      try {
+        return Promise.resolve(handleTask(this.ctx, task).result);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    return new Promise((resolve, reject) => {
+      if (urgent) this.queue.unshift({ task, resolve, reject });
+      else this.queue.push({ task, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const worker = this.idle.shift()!;
+      const { task, resolve, reject } = this.queue.shift()!;
+      const id = this.nextId++;
+      this.pending.set(id, { resolve, reject, worker });
+      worker.postMessage({ id, task });
+    }
+  }
+
+  private failAll(worker: Worker, e: Error): void {
+    for (const [id, p] of this.pending) if (p.worker === worker) { this.pending.delete(id); p.reject(e); }
+    for (const q of this.queue.splice(0)) q.reject(e);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
