@@ -104,6 +104,7 @@ async function listFolder(root: string, opts: Required<FolderSourceOptions>): Pr
   const visited = new Set<string>();
   const rootReal = await fs.promises.realpath(root);
   visited.add(rootReal);
+  const deferred: { abs: string; id: string; real: string; ancestors: string[] }[] = [];
 
   const walk = async (absDir: string, relDir: string, ancestors: string[]): Promise<void> => {
     let entries: fs.Dirent[];
@@ -114,13 +115,15 @@ async function listFolder(root: string, opts: Required<FolderSourceOptions>): Pr
       items.push({ id: relDir, path: absDir, preReject: `unreadable folder (${code(err)})` });
       return;
     }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)); // readdir order varies by file system
     for (const entry of entries) {
       const name = entry.name;
       if (!opts.includeHidden && name.startsWith('.')) continue;
       const abs = path.join(absDir, name);
       const id = relDir === '' ? name : `${relDir}/${name}`;
       let st: fs.Stats | fs.Dirent = entry;
-      if (entry.isSymbolicLink()) {
+      const isLink = entry.isSymbolicLink();
+      if (isLink) {
         if (!opts.followSymlinks) {
           items.push({ id, path: abs, preReject: 'symbolic link (not followed)' });
           continue;
@@ -155,6 +158,11 @@ async function listFolder(root: string, opts: Required<FolderSourceOptions>): Pr
           items.push({ id, path: abs, preReject: 'symlink loop (links back to an enclosing folder)' });
           continue;
         }
+        if (isLink) {
+          // Linked folders come after the real tree, so a folder is listed under its real path.
+          deferred.push({ abs, id, real, ancestors });
+          continue;
+        }
         if (visited.has(real)) {
           items.push({ id, path: abs, preReject: 'symlink to a folder already listed' });
           continue;
@@ -172,5 +180,14 @@ async function listFolder(root: string, opts: Required<FolderSourceOptions>): Pr
     }
   };
   await walk(root, '', [rootReal]);
+  for (let i = 0; i < deferred.length; i++) {
+    const { abs, id, real, ancestors } = deferred[i];
+    if (visited.has(real)) {
+      items.push({ id, path: abs, preReject: 'symlink to a folder already listed' });
+      continue;
+    }
+    visited.add(real);
+    await walk(abs, id, [...ancestors, real]);
+  }
   return items;
 }

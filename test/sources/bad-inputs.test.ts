@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import sharp, { type Metadata } from 'sharp';
+import { sources } from 'facetype';
+import { makeBadInputFolder } from '../support/bad-inputs';
+
+test('makeBadInputFolder() writes every nasty case, and folderSource() lists them without crashing', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bad-'));
+  try {
+    const cases = await makeBadInputFolder(dir);
+    const ids = cases.map((c) => c.id);
+    assert.equal(new Set(ids).size, ids.length);
+    for (const c of cases) assert.ok(c.description.length > 5, c.id);
+
+    const meta = async (id: string): Promise<Metadata> => sharp(path.join(dir, id), { pages: -1 }).metadata();
+    assert.equal(fs.statSync(path.join(dir, 'empty.jpg')).size, 0);
+    assert.equal((await meta('tiny-1x1.png')).width, 1);
+    const huge = await meta('huge-12000x12000.png');
+    assert.deepEqual([huge.width, huge.height], [12000, 12000]);
+    assert.ok(fs.statSync(path.join(dir, 'huge-12000x12000.png')).size < 2_000_000);
+    assert.equal((await meta('animated.gif')).pages, 4);
+    assert.equal((await meta('alpha.png')).hasAlpha, true);
+    assert.equal((await meta('sixteen-bit.png')).depth, 'ushort');
+    assert.equal((await meta('cmyk.jpg')).space, 'cmyk');
+    assert.equal((await meta('grayscale.jpg')).channels, 1);
+    const rotated = await meta('exif-rotated.jpg');
+    assert.equal(rotated.orientation, 6);
+    assert.deepEqual([rotated.width, rotated.height], [440, 400]); // stored on its side; 400x440 upright
+    assert.ok(fs.statSync(path.join(dir, 'folder.jpg')).isDirectory());
+    assert.equal(fs.lstatSync(path.join(dir, 'broken-link.jpg')).isSymbolicLink(), true);
+    await assert.rejects(sharp(path.join(dir, 'text-named.jpg')).metadata());
+
+    const items = await sources.folderSource(dir).list();
+    assert.deepEqual(items.map((i) => i.id), cases.filter((c) => c.listed).map((c) => c.id));
+    const rejected = Object.fromEntries(items.filter((i) => i.preReject).map((i) => [i.id, i.preReject]));
+    assert.deepEqual(rejected, { 'broken-link.jpg': 'broken symlink (target missing)', 'notes.txt': 'not an image file (.txt)' });
+    assert.ok(cases.filter((c) => c.expect === 'face').length >= 8);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
