@@ -247,6 +247,35 @@ test('downloadFile() reports a refused connection, a timeout and a failed DNS lo
   }
 });
 
+test('downloadFile() reports a redirect loop and a refused range', async () => {
+  const dir = tmp();
+  let server = await startRangeServer(bytes(10), { path: '/redirect' });
+  try {
+    await assert.rejects(
+      sources.downloadFile(`${server.base}/redirect`, path.join(dir, 'a'), FAST),
+      new RegExp(`^DownloadError: could not download ${server.base}/redirect: too many redirects \\(last to /redirect\\)$`),
+    );
+  } finally {
+    await server.close();
+  }
+  server = await startRangeServer(bytes(2000));
+  try {
+    const dest = path.join(dir, 'b');
+    fs.writeFileSync(`${dest}.part`, bytes(3000)); // longer than the file: the server answers 416
+    await assert.rejects(
+      sources.downloadFile(server.url, dest, { ...FAST, retries: 0 }),
+      new RegExp(`^DownloadError: could not download ${server.url}: the server refused the range from byte 3000 \\(HTTP 416\\); restarting from 0 \\(gave up after 1 failed try\\)$`),
+    );
+    // With a retry, the download starts over and completes.
+    fs.writeFileSync(`${dest}.part`, bytes(3000));
+    await sources.downloadFile(server.url, dest, { ...FAST, retries: 1 });
+    assert.ok(fs.readFileSync(dest).equals(bytes(2000)));
+  } finally {
+    await server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('downloadFile() validates its arguments', async () => {
   await assert.rejects(sources.downloadFile('ftp://x/y', '/tmp/none'), /^InvalidParameterError: Expected an http\(s\) URL for url but received 'ftp:\/\/x\/y' of type string$/);
   await assert.rejects(sources.downloadFile('not a url', '/tmp/none'), /^InvalidParameterError: Expected an http\(s\) URL for url but received 'not a url' of type string$/);

@@ -131,7 +131,23 @@ test('folderSource().list() records symlink loops, broken links and special file
   }
 });
 
-test('folderSource().list() records an unreadable subfolder and goes on', async () => {
+/**
+ * Root reads everything, so as root the unreadable-folder cases run in a child process as the
+ * unprivileged user 'nobody' (uid 65534), which must be able to load the compiled library.
+ */
+function nobodyCannotRun(): false | string {
+  if (process.getuid?.() !== 0) return false;
+  const lib = require.resolve('facetype/dist/sources');
+  const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(lib)})`], { uid: 65534, gid: 65534, encoding: 'utf8' });
+  return r.status === 0 ? false : `running as root, and user nobody cannot load ${lib} to test without root's rights`;
+}
+
+test('folderSource().list() records an unreadable subfolder and goes on', async (t) => {
+  const cannot = nobodyCannotRun();
+  if (cannot) {
+    t.skip(cannot);
+    return;
+  }
   const dir = tmp();
   try {
     touch(path.join(dir, 'ok.jpg'));
@@ -153,6 +169,17 @@ test('folderSource().list() records an unreadable subfolder and goes on', async 
       ['locked', 'unreadable folder (EACCES)'],
       ['ok.jpg', null],
     ]);
+    // The folder itself unreadable: a clear error, not a crash.
+    const locked = path.join(dir, 'locked');
+    const expected = `could not read folder of photos ${locked}: EACCES: permission denied, scandir '${locked}'`;
+    if (process.getuid?.() === 0) {
+      const lib = require.resolve('facetype/dist/sources');
+      const code = `require(${JSON.stringify(lib)}).folderSource(${JSON.stringify(locked)}).list().catch((e) => process.stdout.write(e.name + ': ' + e.message))`;
+      const r = spawnSync(process.execPath, ['-e', code], { uid: 65534, gid: 65534, encoding: 'utf8' });
+      assert.equal(r.stdout, `DataError: ${expected}`);
+    } else {
+      await assert.rejects(sources.folderSource(locked).list(), { name: 'DataError', message: expected });
+    }
   } finally {
     fs.chmodSync(path.join(dir, 'locked'), 0o755);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -234,3 +234,52 @@ test('readMatFile() parses the real wiki.mat quickly with the known counts and r
   assert.equal(matNumbers(matField(w, 'photo_taken'))[0], 2009);
   assert.deepEqual(Array.from(matNumbers(matCell(matField(w, 'face_location'))[3])), [1, 1, 634, 440]);
 });
+
+// Hand-made elements for corrupt-data cases (little-endian).
+const u32 = (v: number): Buffer => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(v >>> 0);
+  return b;
+};
+const i32 = (...v: number[]): Buffer => Buffer.concat(v.map((x) => {
+  const b = Buffer.alloc(4);
+  b.writeInt32LE(x);
+  return b;
+}));
+const el = (type: number, data: Buffer): Buffer => Buffer.concat([u32(type), u32(data.length), data, Buffer.alloc((8 - (data.length % 8)) % 8)]);
+const flags = (cls: number, f = 0): Buffer => el(6, Buffer.concat([u32((f << 8) | cls), u32(0)]));
+const dims = (...d: number[]): Buffer => el(5, i32(...d));
+const NAME = el(1, Buffer.from('x'));
+const file = (...parts: Buffer[]): Buffer => {
+  const body = Buffer.concat(parts);
+  return Buffer.concat([writeMat({}), u32(14), u32(body.length), body]);
+};
+const u16 = (s: string): Buffer => Buffer.from(s, 'utf16le');
+
+test('parseMat() names every kind of corrupt array content', () => {
+  const cases: [Buffer, string][] = [
+    [file(flags(6), dims(1, 1), Buffer.concat([u32((6 << 16) | 1), Buffer.from('xxxx')])),
+      'corrupt element tag at byte 168 (name of variable 1): small data element of 6 bytes (at most 4)'],
+    [file(flags(6), dims(1, 1), NAME, el(16, Buffer.from('a'))), "'x': expected numeric data but found miUTF8"],
+    [file(flags(6), dims(1, 1), NAME, el(9, Buffer.alloc(7))), "'x': 7 bytes of miDOUBLE is not a whole number of values"],
+    [file(flags(6, 0x08), dims(1, 2), NAME, el(9, Buffer.alloc(16)), el(9, Buffer.alloc(8))), "'x': 1 imaginary values for dimensions 1x2"],
+    [file(flags(4), dims(1, 1), NAME, el(4, Buffer.alloc(3))), "'x': odd number of bytes (3) in 16-bit character data"],
+    [file(flags(4), dims(1, 1), NAME, el(18, Buffer.alloc(3))), "'x': 3 bytes of 32-bit character data"],
+    [file(flags(4), dims(2, 2), NAME, el(4, u16('abc'))), "'x': 3 characters for dimensions 2x2"],
+    [file(flags(6), dims(1, -1), NAME), 'variable 1: negative dimension -1'],
+    [file(flags(6), el(6, Buffer.alloc(8)), NAME), 'variable 1: corrupt dimensions (miUINT32 of 8 bytes, expected at least two miINT32)'],
+    [file(flags(6), dims(1, 1), el(9, Buffer.alloc(8))), 'variable 1: corrupt array name (miDOUBLE)'],
+    [file(flags(2), dims(1, 1), NAME, el(9, Buffer.alloc(8))), "'x': corrupt field name length (miDOUBLE)"],
+    [file(flags(2), dims(1, 1), NAME, Buffer.concat([u32((4 << 16) | 5), i32(5)]), el(1, Buffer.alloc(7))),
+      "'x': 7 bytes of field names are not a multiple of the field name length 5"],
+    [file(flags(16), dims(1, 1), NAME), "'x' is a MATLAB function handle (mxFUNCTION) array, which this reader does not support"],
+  ];
+  for (const [bytes, message] of cases) {
+    assert.throws(() => parseMat(bytes, 'bad.mat'), { name: 'DataError', message: `bad.mat: ${message}` });
+  }
+  // 32-bit character data that is fine
+  assert.deepEqual(matStrings(parseMat(file(flags(4), dims(1, 2), NAME, el(18, i32(0x1f600, 0x41))), 'ok.mat').variables.x), ['😀A']);
+  let deep: WValue = num([1]);
+  for (let i = 0; i < 70; i++) deep = cell([deep]);
+  assert.throws(() => parseMat(writeMat({ x: deep })), /^DataError: MAT-file buffer: 'x'(\{1\}){65}: arrays nested deeper than 64 levels$/);
+});

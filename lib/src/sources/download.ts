@@ -216,7 +216,7 @@ class ProgressReporter {
     if (!done && now - this.last < this.intervalMs) return;
     this.last = now;
     const elapsedSeconds = (now - this.started) / 1000;
-    const bytesPerSecond = elapsedSeconds > 0 ? (bytes - this.resumedFrom) / elapsedSeconds : 0;
+    const bytesPerSecond = elapsedSeconds > 0 ? Math.max(0, bytes - this.resumedFrom) / elapsedSeconds : 0;
     const etaSeconds = done ? 0 : totalBytes !== null && bytesPerSecond > 0 ? Math.max(0, (totalBytes - bytes) / bytesPerSecond) : null;
     const p: TransferProgress = {
       phase: this.phase, file: this.file, bytes, totalBytes, resumedFrom: this.resumedFrom,
