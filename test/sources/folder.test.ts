@@ -83,7 +83,12 @@ test('folderSource().list() handles odd file names', async () => {
       `${'l'.repeat(250)}.jpg`, 'back\\slash.jpg', 'ünïcödé/ñ.jpg', '-dash.jpg', '?.jpg', '*.jpg',
     ];
     for (const n of names) touch(path.join(dir, n));
-    const items = await sources.folderSource(dir).list();
+    // A name that is not valid UTF-8 (possible on Linux): listed, with a reason instead of a failed read later.
+    fs.writeFileSync(Buffer.concat([Buffer.from(`${dir}/bad`), Buffer.from([0xff]), Buffer.from('.jpg')]), 'x');
+    const all = await sources.folderSource(dir).list();
+    const bad = all.find((i) => i.id === 'bad\ufffd.jpg');
+    assert.equal(bad?.preReject, 'file name is not valid UTF-8');
+    const items = all.filter((i) => i !== bad);
     assert.equal(items.length, names.length);
     assert.deepEqual(items.map((i) => i.id), [...names].sort((a, b) => (a < b ? -1 : 1)));
     for (const item of items) {

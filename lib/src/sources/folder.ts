@@ -99,6 +99,15 @@ export function folderSource(dir: string, options?: FolderSourceOptions): PhotoS
   };
 }
 
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.promises.lstat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function listFolder(root: string, opts: Required<FolderSourceOptions>): Promise<PhotoItem[]> {
   const items: PhotoItem[] = [];
   const visited = new Set<string>();
@@ -121,6 +130,11 @@ async function listFolder(root: string, opts: Required<FolderSourceOptions>): Pr
       if (!opts.includeHidden && name.startsWith('.')) continue;
       const abs = path.join(absDir, name);
       const id = relDir === '' ? name : `${relDir}/${name}`;
+      if (name.includes('\ufffd') && !(await exists(abs))) {
+        // A name that is not valid UTF-8 comes back with U+FFFD and cannot be opened by that name.
+        items.push({ id, path: abs, preReject: 'file name is not valid UTF-8' });
+        continue;
+      }
       let st: fs.Stats | fs.Dirent = entry;
       const isLink = entry.isSymbolicLink();
       if (isLink) {
@@ -140,9 +154,7 @@ async function listFolder(root: string, opts: Required<FolderSourceOptions>): Pr
         try {
           st = await fs.promises.lstat(abs); // file systems that do not report the type in readdir
         } catch (err) {
-          // A name that is not valid UTF-8 comes back with U+FFFD and cannot be found again.
-          const reason = name.includes('\ufffd') ? 'file name is not valid UTF-8' : `unreadable (${code(err)})`;
-          items.push({ id, path: abs, preReject: reason });
+          items.push({ id, path: abs, preReject: `unreadable (${code(err)})` });
           continue;
         }
       }
