@@ -139,12 +139,16 @@ export async function analyzeK(X: MatrixInput, options?: AnalyzeKOptions): Promi
       }
       full.set(k, runs);
     }
-    for (const k of [...ks].reverse()) {
-      boots.set(k, subsets.map((subset, b) => pool.run({
-        type: 'kmeans', k, seed: new Random(seed).fork(200_000 + 1000 * k + b).seed, r0: 0, r1: bootInit,
-        maxIter: km.maxIter, tol: km.tol, algorithm: km.algorithm, subset, subsetKey: `boot${b}`,
-      }) as Promise<KMeansRun>));
-    }
+    // bootstrap fits subset by subset (a worker keeps the sub-matrix it just built)
+    for (const k of ks) boots.set(k, []);
+    subsets.forEach((subset, b) => {
+      for (const k of [...ks].reverse()) {
+        boots.get(k)!.push(pool.run({
+          type: 'kmeans', k, seed: new Random(seed).fork(200_000 + 1000 * k + b).seed, r0: 0, r1: bootInit,
+          maxIter: km.maxIter, tol: km.tol, algorithm: km.algorithm, subset, subsetKey: `boot${b}`,
+        }) as Promise<KMeansRun>);
+      }
+    });
     const fits = new Map<number, KMeansResult>();
     for (const k of ks) fits.set(k, kmeansResult(await Promise.all(full.get(k)!), k, d));
     const kmeansMs = performance.now() - tk;

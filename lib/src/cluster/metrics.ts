@@ -140,23 +140,56 @@ function euclideanSilhouettes(m: Matrix, ps: Prepared[]): Float64Array[] {
 export function euclideanPairSums(
   data: Float64Array, n: number, d: number, col: Int32Array, L: number, stride: number, parts: number, part: number,
 ): Float64Array {
+  // labeling l's cluster of point j is col[l * n + j] - off[l] (col -1: noise, left out)
+  const off = new Int32Array(L + 1);
+  const kOf = new Int32Array(L);
+  for (let l = 0; l < L; l++) {
+    let mx = -1, mn = Infinity;
+    for (let j = 0; j < n; j++) { const c = col[l * n + j]; if (c >= 0) { if (c > mx) mx = c; if (c < mn) mn = c; } }
+    off[l] = mx < 0 ? 0 : (mn as number);
+    kOf[l] = mx < 0 ? 0 : mx - off[l] + 1;
+  }
   const sums = new Float64Array(n * stride);
-  pairBlocks(data, n, d, 'euclidean', (i0, i1, j0, j1, D) => {
-    const nj = j1 - j0;
-    for (let i = i0; i < i1; i++) {
-      const r = (i - i0) * nj;
-      const start = j0 === i0 ? i + 1 : j0;
-      const si = i * stride;
-      for (let j = start; j < j1; j++) {
-        const v = D[r + j - j0];
-        const sj = j * stride;
-        for (let l = 0; l < L; l++) {
-          const cj = col[l * n + j], ci = col[l * n + i];
-          if (cj >= 0 && ci >= 0) { sums[si + cj] += v; sums[sj + ci] += v; }
-        }
+  const B = PAIR_BLOCK;
+  const DT = new Float64Array(B * B);
+  const perm = new Int32Array(B);
+  const seg = new Int32Array(stride + 2);
+  /**
+   * For every row r of M (nr x nc, row-major) add, per cluster c of labeling l, the sum of
+   * M[r][t] over the columns t whose point (first + t) is in c, into sums[(rowFirst + r) * stride + off + c].
+   * Columns are gathered by cluster (counting sort), sums kept in a register.
+   */
+  const rowSums = (M: Float64Array, nr: number, nc: number, rowFirst: number, colFirst: number, l: number): void => {
+    const k = kOf[l], o = off[l], base = l * n + colFirst;
+    seg.fill(0, 0, k + 1);
+    for (let t = 0; t < nc; t++) { const c = col[base + t]; if (c >= 0) seg[c - o + 1]++; }
+    for (let c = 0; c < k; c++) seg[c + 1] += seg[c];
+    const fill = seg.slice(0, k);
+    for (let t = 0; t < nc; t++) { const c = col[base + t]; if (c >= 0) perm[fill[c - o]++] = t; }
+    for (let r = 0; r < nr; r++) {
+      const mr = r * nc, sr = (rowFirst + r) * stride + o;
+      for (let c = 0; c < k; c++) {
+        let acc = 0;
+        const e = seg[c + 1];
+        for (let t = seg[c]; t < e; t++) acc += M[mr + perm[t]];
+        sums[sr + c] += acc;
       }
     }
-  }, PAIR_BLOCK, (b) => b % parts === part);
+  };
+  pairBlocks(data, n, d, 'euclidean', (i0, i1, j0, j1, D) => {
+    const ni = i1 - i0, nj = j1 - j0;
+    if (i0 === j0) {
+      // diagonal block: full rows count every pair of the block in both directions
+      for (let i = 0; i < ni; i++) D[i * nj + i] = 0;
+      for (let l = 0; l < L; l++) rowSums(D, ni, nj, i0, j0, l);
+      return;
+    }
+    for (let i = 0; i < ni; i++) for (let j = 0; j < nj; j++) DT[j * ni + i] = D[i * nj + j];
+    for (let l = 0; l < L; l++) {
+      rowSums(D, ni, nj, i0, j0, l);
+      rowSums(DT, nj, ni, j0, i0, l);
+    }
+  }, B, (b) => b % parts === part);
   return sums;
 }
 

@@ -58,7 +58,8 @@ function view(ctx: TaskContext, subset: Int32Array | undefined, key: string | un
       for (let t = 0; t < n; t++) data.set(ctx.data.subarray(subset[t] * ctx.d, subset[t] * ctx.d + ctx.d), t * ctx.d);
     }
     v = { data, n, xn: sqNorms(data, n, ctx.d), tolAbs: new Map() };
-    if (ctx.cache.size > 64) ctx.cache.clear();
+    // a few sub-matrices at most (bootstrap tasks come subset by subset)
+    if (ctx.cache.size >= 4) ctx.cache.delete(ctx.cache.keys().next().value as string);
     ctx.cache.set(k, v);
   }
   return v;

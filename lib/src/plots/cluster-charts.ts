@@ -8,6 +8,7 @@
  * cluster sizes, attribute heat map.
  */
 import type { AttributeScores, ClusterExplanations, KAnalysis, PCAResult, Projection } from '../cluster';
+import { DataError } from '../validate';
 import { clusterColor, figure, figureBundle, type Figure, type MimeBundle } from './figure';
 
 export interface Chart {
@@ -260,7 +261,7 @@ export interface ProjectionChartOptions {
 /** 2-D projection (UMAP or PCA) of the faces, one colour per cluster, noise in grey. */
 export function projectionChart(projection: Projection, labels: ArrayLike<number>, options: ProjectionChartOptions = {}): Chart {
   const e = projection.embedding;
-  if (labels.length !== e.rows) throw new Error(`projectionChart: ${labels.length} labels for ${e.rows} points`);
+  if (labels.length !== e.rows) throw new DataError(`projectionChart: ${labels.length} labels for ${e.rows} points`);
   const ids = Array.from(new Set(Array.from(labels))).sort((a, b) => (a < 0 ? 1 : b < 0 ? -1 : a - b));
   const traces = ids.map((c) => {
     const idx: number[] = [];
