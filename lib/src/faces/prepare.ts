@@ -159,6 +159,20 @@ export function readRecords(file: string): Map<string, PhotoRecord> {
   return map;
 }
 
+/** True when a non-empty file does not end with a newline. */
+function endsTorn(file: string): boolean {
+  const size = fs.existsSync(file) ? fs.statSync(file).size : 0;
+  if (size === 0) return false;
+  const fd = fs.openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(1);
+    fs.readSync(fd, b, 0, 1, size - 1);
+    return b[0] !== 0x0a;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function settingsHash(o: PrepareOptions, facesPerPhoto: string): string {
   return shortHash(JSON.stringify({ v: MEASURE_VERSION, d: { ...DETECTOR_DEFAULTS, ...o.detector }, t: o.template, dec: { ...DECODE_DEFAULTS, ...o.decode }, q: o.jpegQuality, f: facesPerPhoto }), 10);
 }
@@ -224,6 +238,8 @@ export async function prepareFaces(options: Partial<PrepareOptions> = {}): Promi
     const batches: { item: PhotoItem; key: string }[][] = [];
     for (let i = 0; i < todo.length; i += o.batchSize) batches.push(todo.slice(i, i + o.batchSize));
     const out = fs.openSync(p.records, 'a');
+    // a run interrupted mid-write leaves a torn last line: end it so the next record stays whole
+    if (endsTorn(p.records)) fs.writeSync(out, '\n');
     const save = (record: PhotoRecord, item: PhotoItem) => {
       fs.writeSync(out, JSON.stringify(record) + '\n');
       byId.set(item.id, record);
