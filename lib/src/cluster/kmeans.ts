@@ -349,17 +349,27 @@ export function lloydRun(
       for (let b = 0; b < k; b++) if (b !== a) { const v = sqDist(centers, a * d, centers, b * d, d); if (v < m) m = v; }
       s[a] = 0.5 * Math.sqrt(m);
     }
-    let m = 0;
+    let m = 0, tightened = 0, saved = 0;
     for (let i = 0; i < n; i++) {
       const a = labels[i];
       const bound = s[a] > lower[i] ? s[a] : lower[i];
       if (upper[i] <= bound) continue;
-      upper[i] = Math.sqrt(sqDist(X, i * d, centers, a * d, d));
-      if (upper[i] <= bound) continue;
+      if (tighten) {
+        // one exact distance may spare the k of the batch
+        tightened++;
+        upper[i] = Math.sqrt(sqDist(X, i * d, centers, a * d, d));
+        if (upper[i] <= bound) { saved++; continue; }
+      }
       todo[m++] = i;
     }
+    // tightening pays when it spares enough points (well-separated data); on overlapping
+    // clusters most points fail anyway and the batch alone is cheaper
+    if (tighten) tighten = saved * k >= tightened * 2;
+    else tighten = ++sinceCheck % 8 === 0;
     return assignExact(todo, m, true);
   };
+  let tighten = true;
+  let sinceCheck = 0;
 
   const lloydStep = (): number => assignExact(all, n, true);
 

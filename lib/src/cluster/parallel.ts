@@ -102,6 +102,7 @@ export class ClusterWorkers {
   private readonly queue: { task: WorkerTask; resolve: (r: TaskResult) => void; reject: (e: Error) => void }[] = [];
   private readonly pending = new Map<number, { resolve: (r: TaskResult) => void; reject: (e: Error) => void; worker: Worker }>();
   private nextId = 1;
+  private closing = false;
 
   /** `size` 1 runs every task inline (no thread). */
   constructor(data: Float64Array, n: number, d: number, size: number) {
@@ -122,6 +123,9 @@ export class ClusterWorkers {
         this.pump();
       });
       worker.on('error', (e) => this.failAll(worker, e));
+      worker.on('exit', (code) => {
+        if (!this.closing) this.failAll(worker, new Error(`cluster worker exited with code ${code} (out of memory?)`));
+      });
       this.workers.push(worker);
       this.idle.push(worker);
     }
@@ -133,14 +137,20 @@ export class ClusterWorkers {
       try {
         return Promise.resolve(handleTask(this.ctx, task).result);
       } catch (e) {
-        return Promise.reject(e);
+        const p = Promise.reject(e);
+        p.catch(() => undefined);
+        return p;
       }
     }
-    return new Promise((resolve, reject) => {
+    const p = new Promise<TaskResult>((resolve, reject) => {
       if (urgent) this.queue.unshift({ task, resolve, reject });
       else this.queue.push({ task, resolve, reject });
       this.pump();
     });
+    // a failure is reported where the result is awaited; never as an unhandled rejection
+    // (tasks queued behind a failed one may never be awaited)
+    p.catch(() => undefined);
+    return p;
   }
 
   private pump(): void {
@@ -159,6 +169,7 @@ export class ClusterWorkers {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
