@@ -59,7 +59,10 @@ export function wardTree(m: Matrix): WardMerge[] {
   const total = (n * (n - 1)) / 2;
   if (total > 2 ** 31 - 1) throw new DataError(`ward: ${n} points need ${total} pairwise distances; use maxSamples`);
   const D = new Float32Array(total);
-  const idx = (i: number, j: number): number => (i < j ? n * i - (i * (i + 1)) / 2 + j - i - 1 : n * j - (j * (j + 1)) / 2 + i - j - 1);
+  // condensed index of (i, j), i < j: rowStart[i] + j
+  const rowStart = new Float64Array(n);
+  for (let i = 0; i < n; i++) rowStart[i] = n * i - (i * (i + 1)) / 2 - i - 1;
+  const idx = (i: number, j: number): number => (i < j ? rowStart[i] + j : rowStart[j] + i);
   pairBlocks(m.data, n, m.cols, 'euclidean', (i0, i1, j0, j1, B) => {
     const nj = j1 - j0;
     for (let i = i0; i < i1; i++) {
@@ -69,19 +72,17 @@ export function wardTree(m: Matrix): WardMerge[] {
     }
   });
   const size = new Float64Array(n).fill(1);
-  const active = new Uint8Array(n).fill(1);
   const id = new Int32Array(n); // current cluster id of slot i (scipy numbering)
   for (let i = 0; i < n; i++) id[i] = i;
   const merges: WardMerge[] = [];
   const chain = new Int32Array(n);
   let len = 0;
   let nextId = n;
+  // active slots in index order (ties go to the first found: deterministic)
+  const act = Int32Array.from({ length: n }, (_, i) => i);
+  let live = n;
   for (let step = 0; step < n - 1; step++) {
-    if (len === 0) {
-      let s = 0;
-      while (!active[s]) s++;
-      chain[len++] = s;
-    }
+    if (len === 0) chain[len++] = act[0];
     let a: number, b: number, dab: number;
     for (;;) {
       a = chain[len - 1];
@@ -89,9 +90,11 @@ export function wardTree(m: Matrix): WardMerge[] {
       // nearest active neighbour of a; the previous chain element wins ties (guarantees termination)
       let best = -1, bd = Infinity;
       if (prev >= 0) { best = prev; bd = D[idx(a, prev)]; }
-      for (let x = 0; x < n; x++) {
-        if (x === a || !active[x]) continue;
-        const v = D[idx(a, x)];
+      const ra = rowStart[a];
+      for (let t = 0; t < live; t++) {
+        const x = act[t];
+        if (x === a) continue;
+        const v = D[x > a ? ra + x : rowStart[x] + a];
         if (v < bd) { bd = v; best = x; }
       }
       b = best;
@@ -103,17 +106,25 @@ export function wardTree(m: Matrix): WardMerge[] {
     // merge a and b into slot lo (Lance-Williams update for Ward on squared distances)
     const lo = Math.min(a, b), hi = Math.max(a, b);
     const na = size[a], nb = size[b];
-    for (let x = 0; x < n; x++) {
-      if (!active[x] || x === a || x === b) continue;
+    const rl = rowStart[lo], rh = rowStart[hi];
+    for (let t = 0; t < live; t++) {
+      const x = act[t];
+      if (x === lo || x === hi) continue;
       const nx = size[x];
-      const v = ((na + nx) * D[idx(x, a)] + (nb + nx) * D[idx(x, b)] - nx * dab) / (na + nb + nx);
-      D[idx(x, lo)] = v;
+      const pl = x > lo ? rl + x : rowStart[x] + lo;
+      const ph = x > hi ? rh + x : rowStart[x] + hi;
+      const dl = D[pl], dh = D[ph];
+      const da = a === lo ? dl : dh, db = a === lo ? dh : dl;
+      D[pl] = ((na + nx) * da + (nb + nx) * db - nx * dab) / (na + nb + nx);
     }
-    active[hi] = 0;
+    // remove hi from the active list, keeping the order
+    let h = 0;
+    while (act[h] !== hi) h++;
+    act.copyWithin(h, h + 1, live);
+    live--;
     size[lo] = na + nb;
     merges.push({ a: Math.min(id[a], id[b]), b: Math.max(id[a], id[b]), height: Math.sqrt(Math.max(0, dab)), size: na + nb });
     id[lo] = nextId++;
-    // the chain may hold hi? no: a and b were its top two elements, removed above
   }
   // scipy orders merges by height; ids of later merges refer to positions in that order
   const order = merges.map((_, i) => i).sort((x, y) => merges[x].height - merges[y].height || x - y);
