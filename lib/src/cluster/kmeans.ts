@@ -204,14 +204,24 @@ function clusterSums(X: Float64Array, n: number, d: number, labels: Int32Array, 
   for (let i = 0; i < n; i++) {
     const o = i * d, p = labels[i] * d;
     counts[labels[i]]++;
-    for (let j = 0; j < d; j++) sums[p + j] += X[o + j];
+    let j = 0;
+    for (; j + 3 < d; j += 4) {
+      sums[p + j] += X[o + j]; sums[p + j + 1] += X[o + j + 1]; sums[p + j + 2] += X[o + j + 2]; sums[p + j + 3] += X[o + j + 3];
+    }
+    for (; j < d; j++) sums[p + j] += X[o + j];
   }
 }
 
 /** Moves point i from cluster `from` to cluster `to` in the running sums. */
 function movePoint(X: Float64Array, d: number, i: number, from: number, to: number, sums: Float64Array, counts: Float64Array): void {
   const o = i * d, p = from * d, q = to * d;
-  for (let j = 0; j < d; j++) { const v = X[o + j]; sums[p + j] -= v; sums[q + j] += v; }
+  let j = 0;
+  for (; j + 3 < d; j += 4) {
+    const v0 = X[o + j], v1 = X[o + j + 1], v2 = X[o + j + 2], v3 = X[o + j + 3];
+    sums[p + j] -= v0; sums[p + j + 1] -= v1; sums[p + j + 2] -= v2; sums[p + j + 3] -= v3;
+    sums[q + j] += v0; sums[q + j + 1] += v1; sums[q + j + 2] += v2; sums[q + j + 3] += v3;
+  }
+  for (; j < d; j++) { const v = X[o + j]; sums[p + j] -= v; sums[q + j] += v; }
   counts[from]--;
   counts[to]++;
 }
