@@ -96,3 +96,12 @@ test('scoreAgainstLabels() rejects bad tables with named errors', () => {
   assert.throws(() => cluster.scoreAgainstLabels([0, 1], { Male: [1] }), /attribute Male has 1 values for 2 labels/);
   assert.throws(() => cluster.scoreAgainstLabels([0], { Male: [2] }), /attribute Male has value 2 at row 0; expected 1, 0 or -1/);
 });
+
+test('faceAttributesFromMatrix() reads the features stage N x 9 attribute rows', () => {
+  const a = cluster.faceAttributesFromMatrix(Float32Array.from([30, 0.25, 0.5, 0.5, 0, 0, 0, 0, 0, 61, 1, 0, 0, 0, 0, 0, 0, 1]));
+  assert.equal(a.length, 2);
+  assert.deepEqual(a[0], { age: 30, male: 0.25, expressions: { neutral: 0.5, happy: 0.5, sad: 0, angry: 0, fearful: 0, disgusted: 0, surprised: 0 } });
+  assert.equal(a[1].expressions.surprised, 1);
+  assert.throws(() => cluster.faceAttributesFromMatrix(new Float32Array(10)), /attributes has 10 values, not a multiple of 9 \(age, male, 7 expressions per face\)/);
+  assert.throws(() => cluster.faceAttributesFromMatrix(null as never), /Expected an N x 9 array \(age, male, 7 expressions\) for attributes but received null/);
+});

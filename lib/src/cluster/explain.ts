@@ -36,6 +36,22 @@ export interface FaceAttributes {
   expressions: Record<Expression, number>;
 }
 
+/**
+ * The features stage's attribute matrix (N x 9, row-major: age, male, then the 7 expressions in
+ * EXPRESSIONS order, as `features.extractFeatures().attributes`) as one FaceAttributes per face.
+ */
+export function faceAttributesFromMatrix(attributes: ArrayLike<number>): FaceAttributes[] {
+  if (!attributes || typeof attributes.length !== 'number') throw new InvalidParameterError('attributes', 'an N x 9 array (age, male, 7 expressions)', attributes);
+  if (attributes.length % 9 !== 0) throw new DataError(`attributes has ${attributes.length} values, not a multiple of 9 (age, male, 7 expressions per face)`);
+  const out: FaceAttributes[] = [];
+  for (let o = 0; o < attributes.length; o += 9) {
+    const expressions = {} as Record<Expression, number>;
+    EXPRESSIONS.forEach((e, t) => { expressions[e] = attributes[o + 2 + t]; });
+    out.push({ age: attributes[o], male: attributes[o + 1], expressions });
+  }
+  return out;
+}
+
 export interface ExplainOptions {
   /** Cluster centres (k x d) for closest/outlier faces; computed from X when omitted. */
   centroids?: Matrix;
