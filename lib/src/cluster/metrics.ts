@@ -169,10 +169,15 @@ export function euclideanPairSums(
     for (let r = 0; r < nr; r++) {
       const mr = r * nc, sr = (rowFirst + r) * stride + o;
       for (let c = 0; c < k; c++) {
-        let acc = 0;
+        // four independent sums: the adds do not wait for each other
+        let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
         const e = seg[c + 1];
-        for (let t = seg[c]; t < e; t++) acc += M[mr + perm[t]];
-        sums[sr + c] += acc;
+        let t = seg[c];
+        for (; t + 3 < e; t += 4) {
+          a0 += M[mr + perm[t]]; a1 += M[mr + perm[t + 1]]; a2 += M[mr + perm[t + 2]]; a3 += M[mr + perm[t + 3]];
+        }
+        for (; t < e; t++) a0 += M[mr + perm[t]];
+        sums[sr + c] += (a0 + a1) + (a2 + a3);
       }
     }
   };
