@@ -11,7 +11,10 @@ export * from './pca';
 export {
   type KMeansOptions, type KMeansResult, kmeans, kmeansPlusPlus, predictNearest,
 } from './kmeans';
-export * from './metrics';
+export {
+  type Metric, type SilhouetteOptions, adjustedRandIndex, calinskiHarabasz, checkMetric, contingency, daviesBouldin,
+  denseLabels, mutualInfo, nanMean, normalizedMutualInfo, silhouetteSamples, silhouetteSamplesMany, silhouetteScore,
+} from './metrics';
 export * from './dbscan';
 export * from './ward';
 export * from './gmm';
