@@ -23,3 +23,4 @@ export { wasmAvailable } from './wasm';
 export * from './compare';
 export * from './explain';
 export * from './embed';
+export * from './stage';

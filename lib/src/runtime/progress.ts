@@ -65,7 +65,8 @@ export class ProgressTracker {
       failed: this.failed,
       elapsedSeconds: elapsed,
       rate,
-      etaSeconds: rate > 0 ? left / rate : left === 0 ? 0 : null,
+      // no estimate from the first few items (start-up costs would make it absurd)
+      etaSeconds: left === 0 ? 0 : rate > 0 && worked >= 20 ? left / rate : null,
     };
   }
 

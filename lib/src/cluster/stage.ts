@@ -1,0 +1,388 @@
+/**
+ * The clustering stage, step by step (notebook 02 calls these one per cell), from the faces'
+ * features to explained clusters on disk:
+ *
+ *  1. `faceMatrix`: L2-normalised 128-d descriptors, plus age and gender at a small weight;
+ *  2. `reduce`: PCA keeping a share of the variance;
+ *  3. `analyzeK` (analyze.ts): K-Means for k = 2..10 with its metrics and bootstrap stability;
+ *  4. `decideK`: the rule of `chooseK`, or the k the user fixed;
+ *  5. `alternatives`: DBSCAN (eps from the k-distance knee), Ward and a Gaussian mixture, compared
+ *     with K-Means on the same metrics;
+ *  6. `explainClusters` (explain.ts) and `writeClusters`: clusters.csv, clusters.json and the faces
+ *     linked into data/processed/clusters/<n>-<label>/.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ProjectPaths } from '../config';
+import type { FaceFeatures } from '../features/extract';
+import type { PreparedFaces } from '../faces/prepare';
+import { formatCsv, type CsvValue } from '../io/csv';
+import { readAttributes } from '../faces/evaluate';
+import { DataError, InvalidParameterError, integerInRange, numberInRange, withDefaults } from '../validate';
+import { chooseK, type KAnalysis, type KChoice } from './analyze';
+import { compareMethods, type Comparison, type MethodRun } from './compare';
+import { dbscan, kDistances, suggestEps, type DBSCANResult, type EpsSuggestion } from './dbscan';
+import { EXPRESSIONS, type ClusterExplanations } from './explain';
+import { gmm, type GMMResult } from './gmm';
+import { concatColumns, fromRows, l2normalizeRows, matrix, standardizeColumns, type Matrix } from './matrix';
+import { adjustedRandIndex, silhouetteScore } from './metrics';
+import { pca, type PCAResult } from './pca';
+import { ward, type WardResult } from './ward';
+
+export interface FaceMatrixOptions {
+  /** Weight of the standardised age column next to the unit-length descriptor. */
+  ageWeight: number;
+  /** Weight of the standardised male-probability column. */
+  genderWeight: number;
+  /** Weight of the standardised expression columns (0: clusters should not follow smiles). */
+  expressionWeight: number;
+}
+
+/**
+ * Defaults measured on CelebA (see notebook 02's comparison): the descriptor alone groups faces by
+ * identity-like features; age and gender at a small weight make the groups follow what a person
+ * sees first, without drowning the descriptor (their columns carry ~15% of the variance).
+ */
+export const FACE_MATRIX_DEFAULTS: FaceMatrixOptions = { ageWeight: 0.25, genderWeight: 0.25, expressionWeight: 0 };
+
+export interface FaceMatrix {
+  matrix: Matrix;
+  /** Name of every column. */
+  columns: string[];
+  options: FaceMatrixOptions;
+}
+
+/** The matrix to cluster: descriptor (L2) and weighted, standardised attribute columns. */
+export function faceMatrix(f: FaceFeatures, options: Partial<FaceMatrixOptions> = {}): FaceMatrix {
+  const o = withDefaults('faceMatrix options', FACE_MATRIX_DEFAULTS, options);
+  numberInRange('ageWeight', o.ageWeight, 0, 10);
+  numberInRange('genderWeight', o.genderWeight, 0, 10);
+  numberInRange('expressionWeight', o.expressionWeight, 0, 10);
+  const n = f.names.length;
+  if (n === 0) throw new DataError('no faces to cluster: the preparation kept none');
+  const desc = matrix(n, 128, Float64Array.from(f.descriptors));
+  for (let i = 0; i < desc.data.length; i++) {
+    if (!Number.isFinite(desc.data[i])) throw new DataError(`the descriptor of ${f.names[Math.floor(i / 128)]} holds a non-finite value`);
+  }
+  const blocks = [{ x: l2normalizeRows(desc), weight: 1 }];
+  const columns = Array.from({ length: 128 }, (_, i) => `d${i}`);
+  const attrColumn = (j: number) => matrix(n, 1, Float64Array.from({ length: n }, (_, i) => f.attributes[i * 9 + j]));
+  // a constant column (one face, or all the same) standardises to zeros rather than NaN
+  const std = (m: Matrix) => {
+    const s = standardizeColumns(m).matrix;
+    for (let i = 0; i < s.data.length; i++) if (!Number.isFinite(s.data[i])) s.data[i] = 0;
+    return s;
+  };
+  if (o.ageWeight > 0) {
+    blocks.push({ x: std(attrColumn(0)), weight: o.ageWeight });
+    columns.push('age');
+  }
+  if (o.genderWeight > 0) {
+    blocks.push({ x: std(attrColumn(1)), weight: o.genderWeight });
+    columns.push('male');
+  }
+  if (o.expressionWeight > 0) {
+    const ex = matrix(n, 7, Float64Array.from({ length: n * 7 }, (_, i) => f.attributes[Math.floor(i / 7) * 9 + 2 + (i % 7)]));
+    blocks.push({ x: std(ex), weight: o.expressionWeight / Math.sqrt(7) });
+    columns.push(...EXPRESSIONS);
+  }
+  return { matrix: concatColumns(blocks), columns, options: o };
+}
+
+export interface Reduced {
+  pca: PCAResult;
+  /** The data projected on the kept components. */
+  X: Matrix;
+}
+
+/** PCA keeping the fewest components that explain `varianceToKeep` of the variance. */
+export function reduce(fm: FaceMatrix | Matrix, varianceToKeep = 0.9): Reduced {
+  numberInRange('varianceToKeep', varianceToKeep, 0.01, 1);
+  const m = 'matrix' in fm ? fm.matrix : fm;
+  const p = pca(m, { varianceToKeep });
+  return { pca: p, X: p.transform(m) };
+}
+
+/** The number of clusters: the rule of chooseK, or the k the user fixed (config `k`). */
+export function decideK(analysis: KAnalysis, fixed: number | 'auto' = 'auto'): KChoice {
+  if (fixed === 'auto') return chooseK(analysis, { maxK: 10 });
+  integerInRange('k', fixed, 2, 10);
+  const s = analysis.scores.find((x) => x.k === fixed);
+  if (!s) throw new DataError(`k=${fixed} was not analysed (analysed: ${analysis.ks.join(', ')})`);
+  const auto = chooseK(analysis, { maxK: 10 });
+  const note = auto.k === fixed ? 'the metrics would choose it too' : `the metrics alone would choose k=${auto.k}`;
+  return {
+    ...auto,
+    k: fixed,
+    method: `fixed by the user (FACETYPE_K=${fixed})`,
+    reasons: [`k=${fixed} was fixed by the user; ${note}.`, ...auto.reasons],
+    justification: `k=${fixed} was fixed by the user (silhouette ${s.silhouette.toFixed(3)}, stability ARI ${Number.isFinite(s.stability) ? s.stability.toFixed(2) : 'n/a'}, Davies-Bouldin ${s.daviesBouldin.toFixed(2)}); ${note}. ${auto.justification}`,
+  };
+}
+
+export interface Alternatives {
+  kDistances: Float64Array;
+  eps: EpsSuggestion;
+  minSamples: number;
+  dbscan: DBSCANResult;
+  ward: WardResult;
+  gmm: GMMResult;
+  comparison: Comparison;
+  /** Agreement (ARI) of each alternative with K-Means at the chosen k. */
+  agreement: Record<string, number>;
+}
+
+/** DBSCAN, Ward and a Gaussian mixture on the same data, compared with K-Means at k. */
+export function alternatives(X: Matrix, kmeansLabels: Int32Array, k: number, seed = 42): Alternatives {
+  const minSamples = Math.max(4, Math.min(20, Math.round(Math.log(X.rows) * 1.5)));
+  const kd = kDistances(X, minSamples);
+  const eps = suggestEps(kd);
+  const db = dbscan(X, { eps: eps.eps, minSamples });
+  const w = ward(X, { k, seed });
+  const g = gmm(X, { k, seed });
+  const runs: MethodRun[] = [
+    { method: 'K-Means', params: { k, init: 'k-means++' }, labels: kmeansLabels },
+    { method: 'Ward', params: { k }, labels: w.labels },
+    { method: 'Gaussian mixture', params: { k, covariance: 'diagonal' }, labels: g.labels },
+    { method: 'DBSCAN', params: { eps: eps.eps, minSamples }, labels: db.labels },
+  ];
+  const comparison = compareMethods(X, runs, { metric: 'cosine' });
+  return {
+    kDistances: kd,
+    eps,
+    minSamples,
+    dbscan: db,
+    ward: w,
+    gmm: g,
+    comparison,
+    agreement: {
+      Ward: adjustedRandIndex(kmeansLabels, w.labels),
+      'Gaussian mixture': adjustedRandIndex(kmeansLabels, g.labels),
+      DBSCAN: adjustedRandIndex(kmeansLabels, db.labels),
+    },
+  };
+}
+
+/** Why K-Means stays the method, from the comparison (one paragraph). */
+export function methodJustification(alt: Alternatives, k: number): string {
+  const row = (m: string) => alt.comparison.rows.find((r) => r.method === m);
+  const km = row('K-Means');
+  const parts: string[] = [];
+  if (km) parts.push(`K-Means at k=${k} has a cosine silhouette of ${km.silhouette.toFixed(3)} and Davies-Bouldin ${km.daviesBouldin.toFixed(2)}`);
+  for (const m of ['Ward', 'Gaussian mixture']) {
+    const r = row(m);
+    if (r) parts.push(`${m} ${r.silhouette.toFixed(3)} / ${r.daviesBouldin.toFixed(2)} (agreement with K-Means ARI ${alt.agreement[m].toFixed(2)})`);
+  }
+  const d = row('DBSCAN');
+  if (d) {
+    parts.push(
+      `DBSCAN (eps ${alt.eps.eps.toPrecision(3)} from the k-distance knee, minSamples ${alt.minSamples}) finds ${d.nClusters} cluster${d.nClusters === 1 ? '' : 's'} and labels ${(100 * d.noiseShare).toFixed(0)}% of the faces noise`,
+    );
+  }
+  const best = alt.comparison.rows.filter((r) => r.method !== 'DBSCAN').sort((a, b) => b.silhouette - a.silhouette)[0];
+  const verdict = best && best.method !== 'K-Means' && km && best.silhouette - km.silhouette > 0.02
+    ? `${best.method} scores a slightly better silhouette, but K-Means is kept: its stability was measured on bootstrap samples and its centroids describe each cluster.`
+    : 'K-Means is kept: it scores as well as or better than the alternatives, its stability was measured on bootstrap samples, and its centroids describe each cluster.';
+  const density = d && (d.nClusters <= 1 || d.noiseShare > 0.3)
+    ? ' Faces do not form density-separated groups, so a density method mostly finds one mass plus noise: the types are regions of a continuum, which is why the partition methods suit them.'
+    : '';
+  return `${parts.join('; ')}. ${verdict}${density}`;
+}
+
+/** A short file-system-safe slug of a cluster label. */
+export function slug(label: string): string {
+  return label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48) || 'cluster';
+}
+
+export interface ClusterOutputs {
+  csv: string;
+  json: string;
+  dir: string;
+  folders: string[];
+}
+
+export interface ClustersFile {
+  version: 1;
+  k: number;
+  method: string;
+  kChoice: KChoice;
+  methodJustification: string;
+  clusters: {
+    cluster: number;
+    label: string;
+    folder: string;
+    size: number;
+    ageMean: number;
+    ageStd: number;
+    maleShare: number;
+    expressions: Record<string, number>;
+    dominant: string[];
+    closest: string[];
+    outliers: string[];
+  }[];
+  scores: { k: number; inertia: number; silhouette: number; daviesBouldin: number; calinskiHarabasz: number; stability: number }[];
+  comparison: Comparison['rows'];
+  features: { columns: number; pcaComponents: number; varianceKept: number };
+}
+
+/**
+ * Writes clusters.csv (face, cluster, label, distance to the centre, attributes), clusters.json
+ * (what the report and the average stage read) and links every face into
+ * data/processed/clusters/<n>-<label>/ (hard links; copies where linking fails).
+ */
+export function writeClusters(
+  paths: ProjectPaths,
+  prepared: PreparedFaces,
+  f: FaceFeatures,
+  labels: Int32Array,
+  X: Matrix,
+  centroids: Matrix,
+  explanations: ClusterExplanations,
+  info: { choice: KChoice; methodJustification: string; analysis: KAnalysis; comparison: Comparison; reduced: Reduced; columns: number },
+): ClusterOutputs {
+  const n = labels.length;
+  if (n !== prepared.images.length) throw new DataError(`${n} labels for ${prepared.images.length} faces`);
+  const dist = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = labels[i];
+    let s = 0;
+    for (let j = 0; j < X.cols; j++) {
+      const d = X.data[i * X.cols + j] - centroids.data[c * centroids.cols + j];
+      s += d * d;
+    }
+    dist[i] = Math.sqrt(s);
+  }
+  const byCluster = new Map(explanations.clusters.map((c) => [c.cluster, c]));
+  const folderOf = (c: number) => `${c}-${slug(byCluster.get(c)?.label ?? `cluster ${c}`)}`;
+  const rows: Record<string, CsvValue>[] = [];
+  for (let i = 0; i < n; i++) {
+    const meta = prepared.file.faces[i];
+    const a = f.attributes.subarray(i * 9, i * 9 + 9);
+    const row: Record<string, CsvValue> = {
+      face: meta.name,
+      photo: meta.photo,
+      cluster: labels[i],
+      label: byCluster.get(labels[i])?.label ?? '',
+      distance: Math.round(dist[i] * 1e4) / 1e4,
+      age: Math.round(a[0] * 10) / 10,
+      male: Math.round(a[1] * 1000) / 1000,
+    };
+    EXPRESSIONS.forEach((e, t) => (row[e] = Math.round(a[2 + t] * 1000) / 1000));
+    row.quality = meta.quality;
+    row.name = meta.meta?.name ?? null;
+    row.meta_gender = meta.meta?.gender ?? null;
+    row.meta_age = meta.meta?.age ?? null;
+    rows.push(row);
+  }
+  const csv = path.join(paths.processed, 'clusters.csv');
+  const columns = ['face', 'photo', 'cluster', 'label', 'distance', 'age', 'male', ...EXPRESSIONS, 'quality', 'name', 'meta_gender', 'meta_age'];
+  fs.writeFileSync(csv + '.tmp', formatCsv(columns, rows));
+  fs.renameSync(csv + '.tmp', csv);
+  // folders: rebuilt from scratch (they only hold links to the kept faces)
+  const fresh = `${paths.clusters}.new-${process.pid}`;
+  fs.rmSync(fresh, { recursive: true, force: true });
+  const folders = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const folder = folderOf(labels[i]);
+    const dir = path.join(fresh, folder);
+    if (!folders.has(folder)) {
+      fs.mkdirSync(dir, { recursive: true });
+      folders.add(folder);
+    }
+    const dst = path.join(dir, path.basename(prepared.images[i]));
+    try {
+      fs.linkSync(prepared.images[i], dst);
+    } catch {
+      fs.copyFileSync(prepared.images[i], dst);
+    }
+  }
+  const old = `${paths.clusters}.old-${process.pid}`;
+  if (fs.existsSync(paths.clusters)) fs.renameSync(paths.clusters, old);
+  fs.renameSync(fresh, paths.clusters);
+  fs.rmSync(old, { recursive: true, force: true });
+  const file: ClustersFile = {
+    version: 1,
+    k: info.choice.k,
+    method: 'K-Means',
+    kChoice: info.choice,
+    methodJustification: info.methodJustification,
+    clusters: explanations.clusters.map((c) => ({
+      cluster: c.cluster,
+      label: c.label,
+      folder: folderOf(c.cluster),
+      size: c.size,
+      ageMean: c.ageMean,
+      ageStd: c.ageStd,
+      maleShare: c.maleShare,
+      expressions: c.expressions,
+      dominant: c.dominantExpressions.map((d) => d.expression),
+      closest: c.closest.map((i) => prepared.file.faces[i].name),
+      outliers: c.outliers.map((i) => prepared.file.faces[i].name),
+    })),
+    scores: info.analysis.scores.map((s) => ({ k: s.k, inertia: s.inertia, silhouette: s.silhouette, daviesBouldin: s.daviesBouldin, calinskiHarabasz: s.calinskiHarabasz, stability: s.stability })),
+    comparison: info.comparison.rows,
+    features: { columns: info.columns, pcaComponents: info.reduced.pca.nComponents, varianceKept: info.reduced.pca.cumulativeVarianceRatio[info.reduced.pca.nComponents - 1] },
+  };
+  const json = path.join(paths.processed, 'clusters.json');
+  fs.writeFileSync(json + '.tmp', JSON.stringify(file, null, 1));
+  fs.renameSync(json + '.tmp', json);
+  return { csv, json, dir: paths.clusters, folders: [...folders].sort((a, b) => parseInt(a) - parseInt(b)) };
+}
+
+/** Reads clusters.json (written by writeClusters) and the labels from clusters.csv, in face order. */
+export function loadClusters(paths: ProjectPaths): { file: ClustersFile; labels: Int32Array; faces: string[] } {
+  const json = path.join(paths.processed, 'clusters.json');
+  if (!fs.existsSync(json)) throw new Error(`No clusters in ${paths.processed}: run the clustering first (notebook 02, or npm start)`);
+  const file = JSON.parse(fs.readFileSync(json, 'utf8')) as ClustersFile;
+  const text = fs.readFileSync(path.join(paths.processed, 'clusters.csv'), 'utf8').trim().split('\n');
+  const header = text[0].split(',');
+  const fi = header.indexOf('face');
+  const ci = header.indexOf('cluster');
+  const faces: string[] = [];
+  const labels = new Int32Array(text.length - 1);
+  text.slice(1).forEach((line, i) => {
+    // face names are safe (no commas or quotes), and cluster is numeric
+    const cells = line.split(',');
+    faces.push(cells[fi]);
+    labels[i] = Number(cells[ci]);
+  });
+  return { file, labels, faces };
+}
+
+/**
+ * External labels to score the clusters against, per face in rank order: CelebA-style binary
+ * attributes from an attributes.csv (matched on the photo's file name), or, without one, the
+ * source's own metadata (WIKI: gender as Male, age < 30 as Young). Null when there is nothing.
+ */
+export function externalLabels(prepared: PreparedFaces, attributesFile: string | null, attributes = ['Male', 'Young', 'Eyeglasses', 'Smiling', 'Wearing_Hat', 'Heavy_Makeup', 'No_Beard', 'Blond_Hair', 'Black_Hair', 'Gray_Hair', 'Bald']): { source: string; table: Record<string, Float64Array> } | null {
+  const faces = prepared.file.faces;
+  if (attributesFile) {
+    const t = readAttributes(attributesFile);
+    const use = attributes.filter((a) => t.columns.includes(a));
+    if (use.length === 0) throw new InvalidParameterError('attributes', `columns among ${attributes.join(', ')}`, attributesFile);
+    const table: Record<string, Float64Array> = {};
+    let matched = 0;
+    for (const a of use) table[a] = new Float64Array(faces.length);
+    faces.forEach((f, i) => {
+      const rec = t.byFile.get(path.basename(f.photo));
+      if (rec) matched++;
+      for (const a of use) table[a][i] = rec && rec[a] > 0 ? 1 : 0;
+    });
+    if (matched < faces.length * 0.5) return null;
+    return { source: path.basename(attributesFile), table };
+  }
+  const withGender = faces.filter((f) => f.meta?.gender).length;
+  const withAge = faces.filter((f) => typeof f.meta?.age === 'number').length;
+  if (withGender < faces.length * 0.5 && withAge < faces.length * 0.5) return null;
+  const table: Record<string, Float64Array> = {};
+  if (withGender) table.Male = Float64Array.from(faces, (f) => (f.meta?.gender === 'male' ? 1 : 0));
+  if (withAge) table.Young = Float64Array.from(faces, (f) => (typeof f.meta?.age === 'number' && f.meta.age < 30 ? 1 : 0));
+  return { source: 'source metadata (gender, age < 30)', table };
+}
+
+/** Cosine silhouette of a labelling (shorthand used by the notebook's feature comparison). */
+export function quickSilhouette(X: Matrix, labels: ArrayLike<number>): number {
+  return silhouetteScore(X, labels, { metric: 'cosine' });
+}
+
+export { fromRows };
