@@ -96,6 +96,7 @@ export async function executeNotebook(notebook: string, options: ExecuteOptions)
   ];
   const r = await run(py, args, env, options.onLog);
   if (r.code !== 0) throw new Error(`notebook ${name} failed:\n${failure(r.log)}`);
+  numberCells(executed);
   let html: string | null = null;
   if (options.html) {
     const h = await run(py, ['-m', 'nbconvert', '--to', 'html', executed, '--output-dir', options.outDir], env, options.onLog);
@@ -103,6 +104,21 @@ export async function executeNotebook(notebook: string, options: ExecuteOptions)
     html = executed.replace(/\.ipynb$/, '.html');
   }
   return { notebook, executed, html, seconds: (Date.now() - t0) / 1000 };
+}
+
+/**
+ * tslab reports execution counts only in its execute replies, which nbclient does not read: the
+ * executed copy would show every cell as [ ]. Number the code cells in order, as a run does.
+ */
+function numberCells(file: string): void {
+  const nb = JSON.parse(fs.readFileSync(file, 'utf8')) as { cells: { cell_type: string; execution_count?: number | null; outputs?: { output_type: string; execution_count?: number | null }[] }[] };
+  let n = 0;
+  for (const cell of nb.cells) {
+    if (cell.cell_type !== 'code') continue;
+    cell.execution_count = ++n;
+    for (const o of cell.outputs ?? []) if (o.output_type === 'execute_result') o.execution_count = n;
+  }
+  fs.writeFileSync(file, JSON.stringify(nb, null, 1) + '\n');
 }
 
 /** Output types of an executed notebook, for checks: errors, mime types per cell. */
