@@ -25,7 +25,8 @@ import { dbscan, kDistances, suggestEps, type DBSCANResult, type EpsSuggestion }
 import { EXPRESSIONS, type ClusterExplanations } from './explain';
 import { gmm, type GMMResult } from './gmm';
 import { concatColumns, fromRows, l2normalizeRows, matrix, standardizeColumns, type Matrix } from './matrix';
-import { adjustedRandIndex, silhouetteScore } from './metrics';
+import { kmeans } from './kmeans';
+import { adjustedRandIndex, normalizedMutualInfo, silhouetteScore } from './metrics';
 import { pca, type PCAResult } from './pca';
 import { ward, type WardResult } from './ward';
 
@@ -386,3 +387,46 @@ export function quickSilhouette(X: Matrix, labels: ArrayLike<number>): number {
 }
 
 export { fromRows };
+
+export interface FeatureSetRow {
+  features: string;
+  columns: number;
+  components: number;
+  silhouette: number;
+  /** NMI between the clusters and each external label. */
+  nmi: Record<string, number>;
+}
+
+/**
+ * Compares feature sets at a given k: the descriptor alone, with age and gender (the default),
+ * and with expressions too. Same PCA share, same K-Means seed; scored by cosine silhouette and,
+ * where external labels exist, NMI with them (higher = clusters follow that attribute).
+ */
+export function compareFeatureSets(f: FaceFeatures, k: number, external: { table: Record<string, Float64Array> } | null, seed = 42): FeatureSetRow[] {
+  integerInRange('k', k, 2, 10);
+  const sets: [string, Partial<FaceMatrixOptions>][] = [
+    ['descriptor only', { ageWeight: 0, genderWeight: 0, expressionWeight: 0 }],
+    ['descriptor + age + gender (default)', {}],
+    ['descriptor + age + gender + expressions', { expressionWeight: 0.25 }],
+  ];
+  return sets.map(([name, opts]) => {
+    const fm = faceMatrix(f, opts);
+    const r = reduce(fm, 0.9);
+    const km = kmeans(r.X, { k, nInit: 5, seed });
+    const nmi: Record<string, number> = {};
+    if (external) for (const [a, col] of Object.entries(external.table)) nmi[a] = normalizedMutualInfo(col, km.labels);
+    return { features: name, columns: fm.columns.length, components: r.pca.nComponents, silhouette: silhouetteScore(r.X, km.labels, { metric: 'cosine' }), nmi };
+  });
+}
+
+/**
+ * The k to explore for n faces: 2..10 (the task's limit), narrowed for small sets so that every
+ * k leaves at least a few faces per cluster and the 80% bootstrap subsets can still hold kMax
+ * clusters (the demo keeps a dozen faces).
+ */
+export function kRange(n: number, fraction = 0.8): { kMin: number; kMax: number } {
+  integerInRange('n', n, 0);
+  const kMax = Math.min(10, Math.floor(n * fraction) - 1, Math.floor(n / 2));
+  if (kMax < 2) throw new DataError(`only ${n} faces: at least 6 are needed to compare k = 2 and more`);
+  return { kMin: 2, kMax };
+}

@@ -184,3 +184,22 @@ export async function extractFeatures(options: Partial<FeatureOptions> = {}, pre
     backend,
   };
 }
+
+/** The first faces' estimates as table rows (name, age, male probability, top expression). */
+export function featureRows(f: FaceFeatures, limit = 10): Record<string, string | number>[] {
+  const rows: Record<string, string | number>[] = [];
+  for (let i = 0; i < Math.min(limit, f.names.length); i++) {
+    const a = f.attributes.subarray(i * ATTRIBUTE_DIM, (i + 1) * ATTRIBUTE_DIM);
+    let best = 2;
+    for (let j = 3; j < ATTRIBUTE_DIM; j++) if (a[j] > a[best]) best = j;
+    const d = f.descriptors.subarray(i * DESCRIPTOR_DIM, (i + 1) * DESCRIPTOR_DIM);
+    rows.push({
+      face: f.names[i],
+      age: Math.round(a[0] * 10) / 10,
+      'P(male)': Math.round(a[1] * 100) / 100,
+      expression: `${ATTRIBUTE_COLUMNS[best]} ${(100 * a[best]).toFixed(0)}%`,
+      descriptor: `[${Array.from(d.subarray(0, 4), (v) => v.toFixed(3)).join(', ')}, …] (128)`,
+    });
+  }
+  return rows;
+}

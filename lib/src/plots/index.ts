@@ -2,3 +2,4 @@ export * from './figure';
 export * from './images';
 export * from './prepare-charts';
 export * from './cluster-charts';
+export * from './cluster-sheets';
