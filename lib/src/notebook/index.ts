@@ -128,3 +128,10 @@ export function show(value: unknown, options: TableOptions = {}): void {
   }
   display({ 'text/plain': String(value) });
 }
+
+/** Shows an image file (PNG or JPEG) by its path. */
+export function showImage(file: string): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fs = require('node:fs') as typeof import('node:fs');
+  show(fs.readFileSync(file));
+}

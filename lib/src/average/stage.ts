@@ -1,0 +1,79 @@
+/**
+ * The average stage as notebook 03 and `npm start` run it: the prepared faces (crops + 468-point
+ * meshes), grouped by the clustering's labels, averaged per cluster and globally, saved as PNGs
+ * in data/processed/averages/.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ProjectPaths } from '../config';
+import type { PreparedFaces } from '../faces/prepare';
+import { DataError, oneOf } from '../validate';
+import { averageFaces, type AverageOptions, type AverageResult } from './average';
+import { averagePng, gridImage, saveAverages, type GridTile } from './finish';
+import type { FaceInput } from './types';
+
+export type LandmarkSet = 'mesh468' | 'landmarks68';
+
+/**
+ * One FaceInput per prepared face: its crop, its landmarks (the dense 468-point mesh by default:
+ * a finer warp than the 68 points) and its group (the cluster, by face name; -1/absent: global only).
+ */
+export function faceInputs(prepared: PreparedFaces, groups: { faces: string[]; labels: ArrayLike<number> } | null, points: LandmarkSet = 'mesh468'): FaceInput[] {
+  oneOf('points', points, ['mesh468', 'landmarks68'] as const);
+  const per = points === 'mesh468' ? 936 : 136;
+  const src = points === 'mesh468' ? prepared.mesh468 : prepared.landmarks68;
+  const groupOf = new Map<string, number>();
+  if (groups) groups.faces.forEach((f, i) => groupOf.set(f, groups.labels[i]));
+  return prepared.file.faces.map((f, i) => {
+    const g = groupOf.get(f.name);
+    return { image: prepared.images[i], points: src.subarray(i * per, (i + 1) * per), group: g !== undefined && g >= 0 ? g : null };
+  });
+}
+
+/** Groups by estimated gender (0 women, 1 men) from the features' male probability. */
+export function genderGroups(names: string[], attributes: Float32Array): { faces: string[]; labels: Int32Array } {
+  return { faces: names, labels: Int32Array.from(names, (_, i) => (attributes[i * 9 + 1] > 0.5 ? 1 : 0)) };
+}
+
+/** Averages of the clusters and of everyone (see averageFaces for the options). */
+export async function averageClusters(inputs: FaceInput[], k: number, options: AverageOptions = {}): Promise<AverageResult> {
+  if (inputs.length === 0) throw new DataError('no faces to average: the preparation kept none');
+  return averageFaces(inputs, { groups: k, ...options });
+}
+
+/**
+ * Writes the averages (see saveAverages) into data/processed/averages/ after clearing the
+ * previous run's PNGs there (only *.png: the folder holds nothing else of ours).
+ */
+export async function writeAverages(paths: ProjectPaths, result: AverageResult, labels: string[]): Promise<string[]> {
+  const dir = paths.averages;
+  if (fs.existsSync(dir)) for (const f of fs.readdirSync(dir)) if (f.endsWith('.png')) fs.rmSync(path.join(dir, f));
+  return saveAverages(result, dir, { labels });
+}
+
+/** The warped average next to the pixel mean of the same faces, as one labelled PNG. */
+export async function warpVersusPixelMean(result: AverageResult, group: number | null = null): Promise<Buffer> {
+  const g = group === null ? result.global : result.groups[group];
+  if (!g) throw new DataError(`no group ${group} in this result (${result.groups.length} groups)`);
+  const tiles: GridTile[] = [];
+  if (g.pixelMean) tiles.push({ image: await averagePng(g.pixelMean), label: `pixel mean of the aligned crops (n=${g.count})` });
+  tiles.push({ image: await averagePng(g.average), label: `warped to the mean shape (n=${g.count})` });
+  return gridImage(tiles, { columns: tiles.length, title: group === null ? 'Everyone: what the warp buys' : `Cluster ${group}: what the warp buys` });
+}
+
+/**
+ * The peers' published averages (../shared/anchors/peer-average-faces beside the project), for a
+ * side-by-side look; null when absent.
+ */
+export function peerAverageFiles(root: string): string[] | null {
+  const dir = path.join(root, '..', 'shared', 'anchors', 'peer-average-faces');
+  if (!fs.existsSync(dir)) return null;
+  const files = fs.readdirSync(dir).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().map((f) => path.join(dir, f));
+  return files.length ? files : null;
+}
+
+/** The peers' averages in one labelled row. */
+export async function peerGrid(files: string[]): Promise<Buffer> {
+  const tiles: GridTile[] = files.map((f, i) => ({ image: fs.readFileSync(f), label: `peer ${i + 1}` }));
+  return gridImage(tiles, { columns: tiles.length, title: "Peers' averages (GFPGAN-sharpened)" });
+}

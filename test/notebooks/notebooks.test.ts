@@ -1,0 +1,76 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { projectRoot, runtime } from 'facetype';
+
+/**
+ * The three notebooks, headless with the tslab kernel, in order on one data folder (each reads
+ * the previous one's outputs), on the embedded demo source.
+ */
+const skip = runtime.notebookSkipReason();
+if (skip) console.log(`# skipping the notebook tests: ${skip}`);
+
+let data = '';
+let outDir = '';
+const env = () => ({ FACETYPE_SOURCE: 'demo', FACETYPE_DATA: data, FACETYPE_KEEP: '9000', FACETYPE_K: '' });
+const notebook = (name: string) => path.join(projectRoot(), 'notebooks', name);
+const plotly = 'application/vnd.plotly.v1+json';
+
+before(() => {
+  data = fs.mkdtempSync(path.join(os.tmpdir(), 'facetype-nb-'));
+  outDir = path.join(data, 'reports');
+});
+after(() => fs.rmSync(data, { recursive: true, force: true }));
+
+function checkCommon(o: runtime.NotebookOutputs): void {
+  assert.deepEqual(o.errors, []);
+  assert.doesNotMatch(o.stderr, /Error/);
+  // every chart carries its HTML and text fallbacks
+  for (const types of o.mimeTypes) if (types.includes(plotly)) assert.ok(types.includes('text/html') && types.includes('text/plain'), 'a chart without its fallback');
+  // every code cell shows something
+  o.mimeTypes.forEach((types, i) => assert.ok(types.length > 0, `code cell ${i + 1} shows nothing`));
+}
+
+test('notebook 01 (data preparation) runs on the demo and writes the kept faces and the manifest', { skip: skip ?? false, timeout: 600_000 }, async () => {
+  const r = await runtime.executeNotebook(notebook('01_data_preparation.ipynb'), { outDir, env: env() });
+  const o = runtime.readOutputs(r.executed);
+  checkCommon(o);
+  assert.ok((o.counts[plotly] ?? 0) >= 4, JSON.stringify(o.counts)); // funnel, pose, sharpness, size
+  assert.ok((o.counts['image/png'] ?? 0) >= 2); // kept and rejected sheets
+  const faces = fs.readdirSync(path.join(data, 'processed', 'faces'));
+  assert.ok(faces.length >= 8, `only ${faces.length} faces kept from the demo`);
+  const manifest = fs.readFileSync(path.join(data, 'processed', 'manifest.csv'), 'utf8').trim().split('\n');
+  assert.ok(manifest.length > faces.length, 'the manifest lists rejected candidates too');
+});
+
+test('notebook 02 (clustering) charts the choice of k, explains the clusters and writes clusters.csv and the folders', { skip: skip ?? false, timeout: 600_000 }, async () => {
+  const r = await runtime.executeNotebook(notebook('02_clustering.ipynb'), { outDir, env: env() });
+  const o = runtime.readOutputs(r.executed);
+  checkCommon(o);
+  // PCA, elbow, silhouette, DB/CH, stability, silhouette samples, k-distance, sizes, heat map, projection
+  assert.ok((o.counts[plotly] ?? 0) >= 10, JSON.stringify(o.counts));
+  const csv = fs.readFileSync(path.join(data, 'processed', 'clusters.csv'), 'utf8').trim().split('\n');
+  const faces = fs.readdirSync(path.join(data, 'processed', 'faces'));
+  assert.equal(csv.length - 1, faces.length);
+  const header = csv[0].split(',');
+  for (const col of ['face', 'cluster', 'label', 'distance', 'age', 'male']) assert.ok(header.includes(col), `clusters.csv lacks ${col}`);
+  const json = JSON.parse(fs.readFileSync(path.join(data, 'processed', 'clusters.json'), 'utf8')) as { k: number; kChoice: { justification: string }; clusters: { folder: string; size: number }[] };
+  assert.ok(json.k >= 2 && json.k <= 10);
+  assert.match(json.kChoice.justification, /silhouette/);
+  const folders = fs.readdirSync(path.join(data, 'processed', 'clusters'));
+  assert.equal(folders.length, json.k);
+  const linked = folders.reduce((s, f) => s + fs.readdirSync(path.join(data, 'processed', 'clusters', f)).length, 0);
+  assert.equal(linked, faces.length);
+});
+
+test('notebook 03 (average faces) draws the mean shape, the warp and writes the averages', { skip: skip ?? false, timeout: 600_000 }, async () => {
+  const r = await runtime.executeNotebook(notebook('03_average_face.ipynb'), { outDir, env: env() });
+  const o = runtime.readOutputs(r.executed);
+  checkCommon(o);
+  assert.ok((o.counts['image/png'] ?? 0) >= 6, JSON.stringify(o.counts));
+  const files = fs.readdirSync(path.join(data, 'processed', 'averages'));
+  const json = JSON.parse(fs.readFileSync(path.join(data, 'processed', 'clusters.json'), 'utf8')) as { k: number };
+  for (const f of ['global.png', 'grid.png', 'pixel-mean-global.png', ...Array.from({ length: json.k }, (_, i) => `cluster-${i}.png`)]) assert.ok(files.includes(f), `${f} missing`);
+});
