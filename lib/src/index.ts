@@ -14,3 +14,4 @@ export * as plots from './plots';
 export * as report from './report';
 export * as io from './io';
 export * as notebook from './notebook';
+export * as pipeline from './pipeline';

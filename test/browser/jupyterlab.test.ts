@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { errors, type Browser, type Page } from 'playwright-core';
-import { projectRoot, runtime } from 'facetype';
+import { projectRoot, report, runtime } from 'facetype';
 import { browserSkipReason, checkStaticPage, launchBrowser, screenshot, watchPage, type PageElement, type PageGlobals, type PageWatch, type PlotlyElement, type PageImage } from '../support/browser';
 import { linkNodeModules, startLab, type Lab } from '../support/lab';
 
@@ -105,7 +105,7 @@ async function chartState(page: Page): Promise<{ found: number; drawn: number; t
   return page.evaluate(() => {
     const node = (globalThis as unknown as LabGlobals).jupyterapp!.shell.currentWidget!.node;
     const plots = Array.from(node.querySelectorAll('.js-plotly-plot')) as PlotlyElement[];
-    const traces = plots.map((p) => p.querySelectorAll('.trace, .bars').length + p.querySelectorAll('.gl-container canvas').length);
+    const traces = plots.map((p) => p.querySelectorAll('.trace, .bars, .hm').length + p.querySelectorAll('.gl-container canvas').length);
     const drawn = plots.filter((p, i) => p.querySelector('.main-svg') && (p._fullData?.length ?? 0) > 0 && traces[i] > 0);
     return { found: plots.length, drawn: drawn.length, traces };
   });
@@ -115,7 +115,7 @@ async function waitForCharts(page: Page, watch: PageWatch, expected: number, whe
   await waitInPage(page, watch, (n: number) => {
     const node = (globalThis as unknown as LabGlobals).jupyterapp!.shell.currentWidget!.node;
     const plots = Array.from(node.querySelectorAll('.js-plotly-plot')) as PlotlyElement[];
-    return plots.filter((p) => p.querySelector('.main-svg') && (p._fullData?.length ?? 0) > 0 && p.querySelector('.trace, .bars, .gl-container canvas')).length >= n;
+    return plots.filter((p) => p.querySelector('.main-svg') && (p._fullData?.length ?? 0) > 0 && p.querySelector('.trace, .bars, .hm, .gl-container canvas')).length >= n;
   }, expected, RENDER_TIMEOUT_MS, async () => {
     const s = await chartState(page);
     return `Plotly charts did not render within ${RENDER_TIMEOUT_MS / 1000} s in ${where}: found ${s.drawn} of ${expected} drawn (${s.found} chart elements, traces per chart ${JSON.stringify(s.traces)}; is the jupyterlab-plotly extension installed? jupyter labextension list)`;
@@ -136,6 +136,7 @@ describe('JupyterLab in Chromium', { skip: skip ?? false }, () => {
   let lab: Lab | null = null;
   let browser: Browser | null = null;
   const executed = new Map<string, { ipynb: string; html: string | null }>();
+  let reportFile = '';
   const timings: string[] = [];
 
   before(async () => {
@@ -166,6 +167,8 @@ describe('JupyterLab in Chromium', { skip: skip ?? false }, () => {
         if (nb.runAll) fs.copyFileSync(path.join(projectRoot(), 'notebooks', nb.file), path.join(root, 'run', nb.file));
         executed.set(nb.file, { ipynb: path.join(root, 'executed', nb.file), html: r.html });
       }
+      // the shareable report from the same run (it also makes the HTML exports work offline)
+      if (NOTEBOOKS.length === 3) reportFile = await report.buildReport({ dataDir: path.join(tmp, 'data'), reportsDir: path.join(tmp, 'executed') });
     })();
     const [l, b, x] = await Promise.allSettled([labStarting, browserStarting, executing]);
     if (l.status === 'fulfilled') lab = l.value;
@@ -338,13 +341,33 @@ describe('JupyterLab in Chromium', { skip: skip ?? false }, () => {
     }
   });
 
-  test('checkStaticPage() passes the HTML exports of the executed notebooks: every image loads, no request fails', { timeout: 120_000 }, async () => {
+  test('reports/index.html loads offline in Chromium: every image loads, no request fails, the charts draw', { skip: NOTEBOOKS.length < 3 ? 'needs the three notebooks' : false, timeout: 120_000 }, async () => {
+    assert.ok(reportFile, 'the report was not built');
+    const r = await checkStaticPage(reportFile, { browser: browser! });
+    const clusters = JSON.parse(fs.readFileSync(path.join(tmp, 'data', 'processed', 'clusters.json'), 'utf8')) as { k: number };
+    assert.ok(r.images >= clusters.k + 1, `${r.images} images for k=${clusters.k} averages and the global one`);
+    const context = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await context.newPage();
+      await page.goto('file://' + reportFile);
+      await page.waitForFunction(() => (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<unknown> } }).document.querySelectorAll('.chart .main-svg').length >= 5, undefined, { timeout: 30_000 });
+      if (SCREENSHOTS) {
+        await page.evaluate(() => (globalThis as unknown as { document: { querySelector(s: string): { scrollIntoView(): void } } }).document.querySelector('.cluster')!.scrollIntoView());
+        const shot = await screenshot(page, path.join(projectRoot(), 'docs', 'report.png'));
+        timings.push(`report.png ${Math.round(shot.bytes / 1024)} KB (written to docs/)`);
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('checkStaticPage() passes the HTML exports of the executed notebooks offline: every image loads, no request fails', { timeout: 120_000 }, async () => {
     for (const nb of NOTEBOOKS) {
       const html = executed.get(nb.file)!.html!;
       const r = await checkStaticPage(html, {
         browser: browser!,
-        // nbconvert's template asks a CDN for require.js and MathJax; blocked offline, the page still shows.
-        allowExternal: [/^https:\/\/cdnjs\.cloudflare\.com\/ajax\/libs\/(require\.js|mathjax)\//],
+        // before the report step makes them offline, nbconvert's exports ask a CDN for require.js and MathJax
+        allowExternal: NOTEBOOKS.length === 3 ? [] : [/^https:\/\/cdnjs\.cloudflare\.com\/ajax\/libs\/(require\.js|mathjax)\//],
       });
       const expected = expectedOutputs(executed.get(nb.file)!.ipynb);
       assert.ok(r.images >= expected.images, `${r.images} images in ${path.basename(html)} for ${expected.images} PNG outputs`);

@@ -1,1 +1,4 @@
-export {};
+/**
+ * The shareable report (reports/index.html) and offline notebook exports.
+ */
+export * from './build';
