@@ -34,8 +34,8 @@ test('explainClusters() describes size, age, gender, expressions and labels each
 });
 
 test('explainClusters() age bands and gender words follow the documented thresholds', () => {
-  assert.equal(cluster.ageBand(29.9), 'young');
-  assert.equal(cluster.ageBand(30), 'middle-aged');
+  assert.equal(cluster.ageBand(34.9), 'young');
+  assert.equal(cluster.ageBand(35), 'middle-aged');
   assert.equal(cluster.ageBand(49.9), 'middle-aged');
   assert.equal(cluster.ageBand(50), 'older');
   assert.equal(cluster.genderWord(0.65), 'men');
@@ -48,9 +48,18 @@ test('explainClusters() makes equal labels unique by naming what differs', () =>
   const attrs = [face(20, 0.1, 'happy'), face(20, 0.1, 'happy'), face(28, 0.1, 'happy'), face(28, 0.1, 'happy'), face(60, 0.9, 'neutral')];
   const r = cluster.explainClusters([0, 0, 1, 1, 2], attrs);
   assert.deepEqual(r.clusters.map((c) => c.label), ['young women, smiling (mean age 20)', 'young women, smiling (mean age 28)', 'older men, neutral']);
-  // identical in every measure: numbered
+  // identical in every measure: numbered (and no expression word: nobody smiles more than the rest)
   const same = cluster.explainClusters([0, 1], [face(20, 0.1, 'happy'), face(20, 0.1, 'happy')]);
-  assert.deepEqual(same.clusters.map((c) => c.label), ['young women, smiling (mean age 20) #0', 'young women, smiling (mean age 20) #1']);
+  assert.deepEqual(same.clusters.map((c) => c.label), ['young women (mean age 20) #0', 'young women (mean age 20) #1']);
+});
+
+test('explainClusters() names an expression only when the cluster shows it more than all faces do', () => {
+  // everyone smiles: no cluster is "smiling"
+  const allSmile = cluster.explainClusters([0, 0, 1, 1], [face(22, 0.1, 'happy'), face(24, 0.1, 'happy'), face(60, 0.9, 'happy'), face(62, 0.9, 'happy')]);
+  assert.deepEqual(allSmile.clusters.map((c) => c.label), ['young women', 'older men']);
+  // the men are neutral where the women smile
+  const mixed = cluster.explainClusters([0, 0, 1, 1], [face(22, 0.1, 'happy'), face(24, 0.1, 'happy'), face(60, 0.9, 'neutral'), face(62, 0.9, 'neutral')]);
+  assert.deepEqual(mixed.clusters.map((c) => c.label), ['young women, smiling', 'older men, neutral']);
 });
 
 test('explainClusters() uses given centroids for the closest and farthest faces', () => {

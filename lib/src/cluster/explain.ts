@@ -5,10 +5,13 @@
  * clusters relate to external binary attributes (CelebA's Male, Young, Eyeglasses, Smiling...).
  *
  * Label wording (documented so it can be checked against the numbers):
- * - age band of the mean age: under 30 "young", 30 to 49 "middle-aged", 50 and over "older";
+ * - age band of the mean age: under 35 "young", 35 to 49 "middle-aged", 50 and over "older"
+ *   (face-api's estimates run a few years high: CelebA's faces marked Young average about 31);
  * - gender from the mean male probability: >= 0.65 "men", <= 0.35 "women", otherwise
  *   "men and women";
- * - expression: the expression with the highest mean probability, worded neutral -> "neutral",
+ * - expression: the one that sets the cluster apart: the largest excess of its mean probability
+ *   over all faces' mean, when at least 0.08 (otherwise no expression word: most celebrities
+ *   smile, so "smiling" on every cluster would say nothing); worded neutral -> "neutral",
  *   happy -> "smiling", sad -> "sad", angry -> "angry", fearful -> "fearful",
  *   disgusted -> "disgusted", surprised -> "surprised".
  * Example: "older men, neutral", "young women, smiling". When several clusters get the same text,
@@ -100,7 +103,7 @@ const EXPRESSION_WORD: Record<Expression, string> = {
 
 /** Age band word of a mean age (see module comment). */
 export function ageBand(age: number): string {
-  return age < 30 ? 'young' : age < 50 ? 'middle-aged' : 'older';
+  return age < 35 ? 'young' : age < 50 ? 'middle-aged' : 'older';
 }
 
 /** Gender word of a mean male probability (see module comment). */
@@ -118,6 +121,20 @@ function checkAttributes(attributes: FaceAttributes[], n: number): void {
     if (!a.expressions) throw new DataError(`attributes[${i}].expressions is missing`);
     for (const e of EXPRESSIONS) if (!Number.isFinite(a.expressions[e])) throw new DataError(`attributes[${i}].expressions.${e} is ${a.expressions[e]}`);
   }
+}
+
+/** ', <expression word>' for the expression a cluster shows clearly more than all faces, else ''. */
+function distinctive(cluster: Record<Expression, number>, overall: Record<Expression, number>): string {
+  let best: Expression | null = null;
+  let excess = 0.08;
+  for (const e of EXPRESSIONS) {
+    const d = cluster[e] - overall[e];
+    if (d >= excess) {
+      excess = d;
+      best = e;
+    }
+  }
+  return best ? `, ${EXPRESSION_WORD[best]}` : '';
 }
 
 /** Describes every cluster (see module comment). Clusters are the labels >= 0, ascending. */
@@ -149,6 +166,9 @@ export function explainClusters(labels: ArrayLike<number>, attributes: FaceAttri
   }
   let nNoise = 0;
   for (let i = 0; i < n; i++) if (lab[i] < 0) nNoise++;
+  // all faces' mean expression probabilities: a cluster's expression word is what sets it apart
+  const overall = Object.fromEntries(EXPRESSIONS.map((e) => [e, 0])) as Record<Expression, number>;
+  for (let i = 0; i < n; i++) for (const e of EXPRESSIONS) overall[e] += attributes[i].expressions[e] / n;
   const clusters: ClusterExplanation[] = ids.map((c) => {
     const members: number[] = [];
     for (let i = 0; i < n; i++) if (lab[i] === c) members.push(i);
@@ -178,7 +198,7 @@ export function explainClusters(labels: ArrayLike<number>, attributes: FaceAttri
     return {
       cluster: c, size, share: size / n, ageMean, ageStd, maleShare: maleShare / size, maleMean: maleMean / size,
       expressions: ex, dominantExpressions: dominant,
-      label: `${ageBand(ageMean)} ${genderWord(maleMean / size)}, ${EXPRESSION_WORD[dominant[0].expression]}`,
+      label: `${ageBand(ageMean)} ${genderWord(maleMean / size)}${distinctive(ex, overall)}`,
       closest, outliers,
     };
   });

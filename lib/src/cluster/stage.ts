@@ -104,20 +104,88 @@ export function reduce(fm: FaceMatrix | Matrix, varianceToKeep = 0.9): Reduced {
   return { pca: p, X: p.transform(m) };
 }
 
-/** The number of clusters: the rule of chooseK, or the k the user fixed (config `k`). */
-export function decideK(analysis: KAnalysis, fixed: number | 'auto' = 'auto'): KChoice {
-  if (fixed === 'auto') return chooseK(analysis, { maxK: 10 });
-  integerInRange('k', fixed, 2, 10);
-  const s = analysis.scores.find((x) => x.k === fixed);
-  if (!s) throw new DataError(`k=${fixed} was not analysed (analysed: ${analysis.ks.join(', ')})`);
-  const auto = chooseK(analysis, { maxK: 10 });
-  const note = auto.k === fixed ? 'the metrics would choose it too' : `the metrics alone would choose k=${auto.k}`;
+/**
+ * Knee of the inertia curve (Kneedle): with k and inertia scaled to [0, 1], the k farthest below
+ * the straight line from the first to the last point. Returns the k and that distance.
+ */
+export function inertiaKnee(scores: { k: number; inertia: number }[]): { k: number; distance: number } {
+  if (scores.length < 3) return { k: scores[0]?.k ?? 2, distance: 0 };
+  const k0 = scores[0].k;
+  const k1 = scores[scores.length - 1].k;
+  const y0 = scores[0].inertia;
+  const y1 = scores[scores.length - 1].inertia;
+  let best = { k: scores[0].k, distance: -Infinity };
+  for (const s of scores) {
+    const xn = (s.k - k0) / (k1 - k0);
+    const yn = y0 === y1 ? 0 : (s.inertia - y1) / (y0 - y1);
+    const d = 1 - xn - yn;
+    if (d > best.distance) best = { k: s.k, distance: d };
+  }
+  return best;
+}
+
+export type KRule = 'elbow' | 'silhouette';
+
+const f2 = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
+const f3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : 'n/a');
+
+/**
+ * The number of clusters, by a rule a person can check on the charts, or the k the user fixed.
+ *
+ * 'elbow' (default): the knee of the inertia curve, where more clusters stop paying off, provided
+ * it is stable (mean bootstrap ARI >= 0.8) and keeps at least half of the best stable silhouette;
+ * otherwise the largest smaller k that does. The best silhouette alone almost always picks k = 2
+ * on faces (the descriptor's strongest axis is gender), a true but uninformative split: the elbow
+ * gives the finest partition that is still stable and well separated.
+ * 'silhouette': chooseK's rule (best stable silhouette, near-ties to the smallest k).
+ */
+export function decideK(analysis: KAnalysis, fixed: number | 'auto' = 'auto', rule: KRule = 'elbow'): KChoice {
+  const bySilhouette = chooseK(analysis, { maxK: 10 });
+  const scores = analysis.scores.filter((s) => s.k <= 10);
+  const measured = scores.some((s) => Number.isFinite(s.stability));
+  const stable = scores.filter((s) => !measured || s.stability >= 0.8);
+  const pool = stable.length ? stable : scores;
+  const bestSil = Math.max(...pool.map((s) => s.silhouette));
+  const knee = inertiaKnee(scores);
+  if (fixed !== 'auto') {
+    integerInRange('k', fixed, 2, 10);
+    const s = scores.find((x) => x.k === fixed);
+    if (!s) throw new DataError(`k=${fixed} was not analysed (analysed: ${analysis.ks.join(', ')})`);
+    return {
+      ...bySilhouette,
+      k: fixed,
+      method: `fixed by the user (FACETYPE_K=${fixed})`,
+      reasons: [`k=${fixed} was fixed by the user.`, `the elbow of the inertia curve is at k=${knee.k}; the best stable silhouette at k=${bySilhouette.k}.`, ...bySilhouette.reasons],
+      justification: `k=${fixed} was fixed by the user (silhouette ${f3(s.silhouette)}, stability ARI ${f2(s.stability)}, Davies-Bouldin ${f2(s.daviesBouldin)}); the metrics alone would choose k=${knee.k} (elbow) or k=${bySilhouette.k} (best silhouette).`,
+    };
+  }
+  if (rule === 'silhouette') return bySilhouette;
+  const ok = (s: KAnalysis['scores'][number]) => (!measured || s.stability >= 0.8) && s.silhouette >= 0.5 * bestSil;
+  let pick = scores.find((s) => s.k === knee.k && ok(s));
+  let stepped = false;
+  if (!pick) {
+    pick = [...scores].filter((s) => s.k < knee.k && ok(s)).sort((a, b) => b.k - a.k)[0];
+    stepped = true;
+  }
+  if (!pick) return { ...bySilhouette, reasons: [`no k at or below the elbow (k=${knee.k}) is both stable and keeps half the best silhouette: the silhouette rule decides.`, ...bySilhouette.reasons] };
+  const next = scores.find((s) => s.k === pick!.k + 1);
+  const sil = scores.find((s) => s.k === bySilhouette.k)!;
+  const reasons = [
+    `elbow: the inertia curve bends most at k=${knee.k} (Kneedle distance ${knee.distance.toFixed(2)} below the line from k=${scores[0].k} to k=${scores[scores.length - 1].k})${stepped ? `, but k=${knee.k} is unstable or poorly separated, so the largest smaller k that is neither: k=${pick.k}` : ''}.`,
+    measured ? `stable: mean bootstrap ARI ${f2(pick.stability)} over ${analysis.bootstrap.samples} subsets of ${Math.round(100 * analysis.bootstrap.fraction)}% (threshold 0.80).` : 'stability was not measured.',
+    `separated: silhouette ${f3(pick.silhouette)}, at least half of the best stable one (${f3(bestSil)} at k=${bySilhouette.k}); Davies-Bouldin ${f2(pick.daviesBouldin)}.`,
+    next ? `one more cluster costs: at k=${next.k} the silhouette is ${f3(next.silhouette)}, Davies-Bouldin ${f2(next.daviesBouldin)}${Number.isFinite(next.stability) ? `, stability ${f2(next.stability)}` : ''}.` : `k=${pick.k} is the largest k analysed.`,
+    `k=${bySilhouette.k} separates best (silhouette ${f3(sil.silhouette)}) but is the coarsest split; the elbow keeps the finest partition that is still stable and well separated.`,
+  ];
   return {
-    ...auto,
-    k: fixed,
-    method: `fixed by the user (FACETYPE_K=${fixed})`,
-    reasons: [`k=${fixed} was fixed by the user; ${note}.`, ...auto.reasons],
-    justification: `k=${fixed} was fixed by the user (silhouette ${s.silhouette.toFixed(3)}, stability ARI ${Number.isFinite(s.stability) ? s.stability.toFixed(2) : 'n/a'}, Davies-Bouldin ${s.daviesBouldin.toFixed(2)}); ${note}. ${auto.justification}`,
+    k: pick.k,
+    method: 'elbow of the inertia curve, checked for stability and separation',
+    reasons,
+    justification: `k=${pick.k}: the elbow of the inertia curve${stepped ? ` (stepped down from k=${knee.k})` : ''}, stable (bootstrap ARI ${f2(pick.stability)}) and well separated (silhouette ${f3(pick.silhouette)}, Davies-Bouldin ${f2(pick.daviesBouldin)})` +
+      (next ? `; one more cluster would lower the silhouette to ${f3(next.silhouette)} and raise Davies-Bouldin to ${f2(next.daviesBouldin)}` : '') +
+      `. The best silhouette alone would pick k=${bySilhouette.k} (${f3(sil.silhouette)}), a coarser split.`,
+    stableKs: bySilhouette.stableKs,
+    nearTies: bySilhouette.nearTies,
   };
 }
 
@@ -427,6 +495,6 @@ export function compareFeatureSets(f: FaceFeatures, k: number, external: { table
 export function kRange(n: number, fraction = 0.8): { kMin: number; kMax: number } {
   integerInRange('n', n, 0);
   const kMax = Math.min(10, Math.floor(n * fraction) - 1, Math.floor(n / 2));
-  if (kMax < 2) throw new DataError(`only ${n} faces: at least 6 are needed to compare k = 2 and more`);
+  if (n < 6 || kMax < 2) throw new DataError(`only ${n} faces: at least 6 are needed to compare k = 2 and more`);
   return { kMin: 2, kMax };
 }
