@@ -1,0 +1,33 @@
+/**
+ * npm run bench:average: all cluster averages plus the global one from the 9,000 faces prepared
+ * and clustered from CelebA (target: under 60 s on 2 cores). Prints the time and the grid's path.
+ */
+import * as path from 'node:path';
+import { pipeline, projectPaths } from 'facetype';
+import * as fs from 'node:fs';
+import { celebaImages, machine, preparedCeleba, rssSampler } from './bench-common';
+
+async function main(): Promise<void> {
+  const images = celebaImages();
+  if (!images) return;
+  const data = await preparedCeleba(images);
+  if (!fs.existsSync(path.join(projectPaths(data).processed, 'clusters.json'))) {
+    console.log('clustering first (not timed)');
+    await pipeline.clusterStage({ dataDir: data, source: images, onProgress: false });
+  }
+  const rss = rssSampler();
+  const t0 = Date.now();
+  const { result, files } = await pipeline.averageStage({ dataDir: data, source: images });
+  const seconds = (Date.now() - t0) / 1000;
+  console.log('\n== bench:average');
+  console.log(`machine        ${machine()}`);
+  console.log(`faces          ${result.seen} read, ${result.used} averaged, groups ${result.groups.length} + global`);
+  console.log(`time           ${seconds.toFixed(1)} s (averaging ${result.seconds.toFixed(1)} s, then PNGs)`);
+  console.log(`peak RSS       ${rss.stop().toFixed(0)} MB`);
+  console.log(`grid           ${files.find((f) => f.endsWith(`${path.sep}grid.png`))}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
