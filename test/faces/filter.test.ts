@@ -5,7 +5,7 @@ import { faces, sources } from 'facetype';
 function face(over: Partial<faces.FaceMeasures> = {}): faces.FaceMeasures {
   return {
     index: 0, detector: 'front', score: 0.95, meshScore: 1, box: [10, 10, 100, 100], eyeDistance: 60,
-    yaw: 0, pitch: 0, roll: 0, sharpness: 200, brightness: 0.5, contrast: 0.2, colorfulness: 40, grayscale: false,
+    yaw: 0, pitch: 0, roll: 0, sharpness: 200, brightness: 0.5, contrast: 0.2, colorfulness: 40, grayscale: false, eyeBrightness: 0.7,
     inside: 1, transform: [1, 0, 0, 0, 1, 0], crop: 'x_f0.jpg', lm68: [], mesh: '', ...over,
   };
 }
@@ -25,6 +25,7 @@ test('checkFace() passes a good face and names the first failing threshold with 
   assert.deepEqual(faces.checkFace(face({ grayscale: true, colorfulness: 1.2 }), o), ['grayscale photo', 'grayscale photo (colourfulness 1.2)']);
   assert.equal(faces.checkFace(face({ grayscale: true }), { ...o, allowGrayscale: true }), null);
   assert.deepEqual(faces.checkFace(face({ brightness: 0.05 }), o), ['badly exposed', 'too dark (brightness 0.05 < 0.18)']);
+  assert.deepEqual(faces.checkFace(face({ eyeBrightness: 0.12 }), o), ['eyes hidden', 'eyes hidden: sunglasses or deep shadow (eye brightness 0.12 < 0.35)']);
   assert.deepEqual(faces.checkFace(face({ inside: 0.8 }), o), ['face cut by the photo edge', 'face cut by the photo edge (80% inside)']);
 });
 

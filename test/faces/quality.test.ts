@@ -45,3 +45,16 @@ test('innerFaceRegion() lies inside the crop and between the eyes horizontally',
   assert.ok(x0 >= 0 && y0 >= 0 && x1 <= t.size && y1 <= t.size);
   assert.ok(x0 < t.rightEye[0] * t.size && x1 > t.leftEye[0] * t.size);
 });
+
+test('eyeBrightness() is low when the eye boxes are dark (sunglasses) and near 1 on a flat face', () => {
+  const t = faces.DEFAULT_TEMPLATE;
+  const region = faces.innerFaceRegion(t.size, t.rightEye, t.leftEye);
+  const flat = image(t.size, t.size, () => [180, 150, 130]);
+  assert.ok(Math.abs(faces.eyeBrightness(flat, t.size, t.rightEye, t.leftEye, region) - 1) < 1e-9);
+  const iod = (t.leftEye[0] - t.rightEye[0]) * t.size;
+  const glasses = image(t.size, t.size, (x, y) => {
+    const inEye = [t.rightEye, t.leftEye].some((e) => Math.abs(x - e[0] * t.size) < 0.3 * iod && Math.abs(y - e[1] * t.size) < 0.2 * iod);
+    return inEye ? [15, 15, 15] : [180, 150, 130];
+  });
+  assert.ok(faces.eyeBrightness(glasses, t.size, t.rightEye, t.leftEye, region) < 0.2);
+});

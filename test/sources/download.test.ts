@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tar from 'tar';
-import { sources } from 'facetype';
+import { runtime, sources } from 'facetype';
 import { startRangeServer, closedPort } from '../support/range-server';
 
 function tmp(): string {
@@ -325,17 +325,17 @@ test('formatProgress() shows a bar, percentage, sizes, rate and ETA', () => {
     phase: 'download', file: 'wiki_crop.tar', bytes: 334_100_000, totalBytes: 811_000_000, resumedFrom: 0,
     bytesPerSecond: 12_300_000, etaSeconds: 38.8, elapsedSeconds: 27, done: false,
   };
-  assert.equal(sources.formatProgress(p, 10), 'wiki_crop.tar  [####------]   41.2%  334.1 MB / 811.0 MB  12.3 MB/s  ETA 0:39');
+  assert.equal(sources.formatProgress(p, 10), 'wiki_crop.tar  [####------]   41.2%  334.1 MB / 811.0 MB  12.3 MB/s  ETA 39s');
   assert.equal(sources.formatProgress({ ...p, totalBytes: null, etaSeconds: null }), 'wiki_crop.tar  334.1 MB  12.3 MB/s');
   assert.equal(
     sources.formatProgress({ ...p, phase: 'extract', bytes: 811_000_000, done: true, entries: 62_430, elapsedSeconds: 3725 }, 0),
-    'extracting wiki_crop.tar  100.0%  811.0 MB / 811.0 MB  62430 entries  done in 1:02:05',
+    'extracting wiki_crop.tar  100.0%  811.0 MB / 811.0 MB  62430 entries  done in 1h02m',
   );
   assert.equal(sources.formatBytes(999), '999 B');
   assert.equal(sources.formatBytes(1500), '1.5 kB');
-  assert.equal(sources.formatDuration(59.6), '1:00');
+  assert.equal(runtime.formatDuration(59.6), '1m00s');
   const lines: string[] = [];
   const print = sources.terminalProgress({ write: (s: string) => lines.push(s) } as unknown as NodeJS.WritableStream);
   print({ ...p, done: true });
-  assert.match(lines[0], /^\rwiki_crop\.tar .* done in 0:27\x1b\[K\n$/);
+  assert.match(lines[0], /^\rwiki_crop\.tar .* done in 27s\x1b\[K\n$/);
 });

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { projectPaths, runConfig } from '../config';
 import { executeNotebook, notebookSkipReason } from '../runtime/jupyter';
-import { formatDuration } from '../runtime/progress';
+import { PROGRESS_PREFIX, formatDuration } from '../runtime/progress';
 
 export const NOTEBOOKS = ['01_data_preparation.ipynb', '02_clustering.ipynb', '03_average_face.ipynb'];
 
@@ -64,6 +64,16 @@ const HELP = `Usage: npm start -- [options]      (npm run demo = npm start -- --
   --no-html                     skip the HTML exports and the report
 `;
 
+/** Shows the kernels' progress lines (see printProgress), one updating line on a terminal. */
+function showProgress(line: string): void {
+  const i = line.indexOf(PROGRESS_PREFIX);
+  if (i < 0) return;
+  const text = line.slice(i + PROGRESS_PREFIX.length);
+  const done = / done in /.test(text);
+  if (process.stdout.isTTY) process.stdout.write(`\r   ${text}\x1b[K${done ? '\n' : ''}`);
+  else process.stdout.write(`   ${text}\n`);
+}
+
 export async function main(argv: string[]): Promise<number> {
   let args: Args;
   try {
@@ -107,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
   for (const nb of selected) {
     console.log(`\n== ${nb}`);
     try {
-      const r = await executeNotebook(path.join(paths.notebooks, nb), { outDir: reports, env, html: args.html });
+      const r = await executeNotebook(path.join(paths.notebooks, nb), { outDir: reports, env, html: args.html, onLog: showProgress });
       timings.push({ notebook: nb, seconds: r.seconds });
       console.log(`   done in ${formatDuration(r.seconds)} -> ${path.relative(process.cwd(), r.executed)}${r.html ? `, ${path.relative(process.cwd(), r.html)}` : ''}`);
     } catch (e) {

@@ -26,8 +26,9 @@ import { type Matrix, type MatrixInput, toLabels, toMatrix } from './matrix';
 import { normalizedMutualInfo } from './metrics';
 import { textTable } from './compare';
 
-export const EXPRESSIONS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'] as const;
-export type Expression = (typeof EXPRESSIONS)[number];
+import { EXPRESSIONS, type Expression } from '../features/expressions';
+
+export { EXPRESSIONS, type Expression };
 
 /** face-api's estimates for one face. */
 export interface FaceAttributes {

@@ -33,6 +33,8 @@ export interface FilterOptions {
   minContrast: number;
   /** Keep grayscale photos (they would grey out colour averages). */
   allowGrayscale: boolean;
+  /** Smallest eye brightness (eyes' over the face's mean luminance): below, sunglasses hide the eyes. */
+  minEyeBrightness: number;
   /** Smallest share of the inner face inside the photo (faces cut by the edge). */
   minInside: number;
 }
@@ -51,6 +53,7 @@ export const FILTER_DEFAULTS: FilterOptions = {
   maxBrightness: 0.85,
   minContrast: 0.05,
   allowGrayscale: false,
+  minEyeBrightness: 0.35,
   minInside: 0.97,
 };
 
@@ -80,6 +83,7 @@ export const FUNNEL_STEPS = [
   'face cut by the photo edge',
   'not frontal',
   'grayscale photo',
+  'eyes hidden',
   'badly exposed',
   'blurry',
   'not among the best N',
@@ -101,6 +105,7 @@ export function validateFilters(options: Partial<FilterOptions> | undefined): Fi
   numberInRange('filters.maxBrightness', o.maxBrightness, 0, 1);
   numberInRange('filters.minContrast', o.minContrast, 0, 1);
   boolean('filters.allowGrayscale', o.allowGrayscale);
+  numberInRange('filters.minEyeBrightness', o.minEyeBrightness, 0, 2);
   numberInRange('filters.minInside', o.minInside, 0, 1);
   return o;
 }
@@ -148,6 +153,7 @@ export function checkFace(f: FaceMeasures, o: FilterOptions): [FunnelStep, strin
   if (Math.abs(f.pitch) > o.maxPitch) return ['not frontal', `not frontal (pitch ${f1(f.pitch)}° beyond ±${o.maxPitch}°)`];
   if (Math.abs(f.roll) > o.maxRoll) return ['not frontal', `tilted (roll ${f1(f.roll)}° beyond ±${o.maxRoll}°)`];
   if (f.grayscale && !o.allowGrayscale) return ['grayscale photo', `grayscale photo (colourfulness ${f1(f.colorfulness)})`];
+  if (f.eyeBrightness < o.minEyeBrightness) return ['eyes hidden', `eyes hidden: sunglasses or deep shadow (eye brightness ${f.eyeBrightness.toFixed(2)} < ${o.minEyeBrightness})`];
   if (f.brightness < o.minBrightness) return ['badly exposed', `too dark (brightness ${f.brightness.toFixed(2)} < ${o.minBrightness})`];
   if (f.brightness > o.maxBrightness) return ['badly exposed', `overexposed (brightness ${f.brightness.toFixed(2)} > ${o.maxBrightness})`];
   if (f.contrast < o.minContrast) return ['badly exposed', `low contrast (${f.contrast.toFixed(3)} < ${o.minContrast})`];

@@ -11,11 +11,11 @@ import type { DetectedFace, FaceDetector } from './detector';
 import { alignmentTransform, applyAffine, invertAffine, transformPoints, warpAffine, type Affine, type AlignTemplate, type RgbImage } from './align';
 import { eyeCentersFromMesh, meshTo68 } from './landmarks';
 import { poseFromMesh } from './pose';
-import { innerFaceRegion, measureQuality } from './quality';
+import { eyeBrightness, innerFaceRegion, measureQuality } from './quality';
 import type { FacesPerPhoto } from '../sources/types';
 
 /** Bumped whenever measurement changes, so cached records are recomputed. */
-export const MEASURE_VERSION = 1;
+export const MEASURE_VERSION = 2;
 
 export interface FaceMeasures {
   /** Index of the face in the photo, largest first. */
@@ -37,6 +37,8 @@ export interface FaceMeasures {
   contrast: number;
   colorfulness: number;
   grayscale: boolean;
+  /** Mean luminance of the eyes over the inner face's (low: sunglasses, see eyeBrightness). */
+  eyeBrightness: number;
   /** Share of the crop's inner face region that lies inside the photo (1 = fully inside). */
   inside: number;
   /** Original photo pixels -> crop pixels. */
@@ -160,6 +162,7 @@ async function measureFace(
     contrast: round2(q.contrast * 1000) / 1000,
     colorfulness: round2(q.colorfulness),
     grayscale: q.grayscale,
+    eyeBrightness: Math.round(eyeBrightness(crop, size, task.template.rightEye, task.template.leftEye, region) * 1000) / 1000,
     inside: round2(inside),
     transform: fromOriginal.map((v) => Math.round(v * 1e6) / 1e6) as Affine,
     crop: cropName,

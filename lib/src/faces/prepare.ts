@@ -9,7 +9,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { projectPaths, runConfig, type ProjectPaths } from '../config';
+import { defaultWorkers, projectPaths, runConfig, type ProjectPaths } from '../config';
 import { WorkerPool, runAll, type WorkerReady } from '../runtime/pool';
 import { ProgressTracker, printProgress, type ProgressCallback } from '../runtime/progress';
 import type { PhotoItem, PhotoSource } from '../sources/types';
@@ -227,8 +227,11 @@ export async function prepareFaces(options: Partial<PrepareOptions> = {}): Promi
   let backend: string | null = null;
   let measured = 0;
   if (todo.length > 0) {
+    // one worker more than cores unless set: photo decoding and crop encoding (libvips threads)
+    // leave a worker's core idle part of the time (measured ~10% more photos/s on 2 cores)
+    const workers = o.workers ?? (process.env.FACETYPE_WORKERS ? cfg.workers : defaultWorkers() + 1);
     const pool = new WorkerPool<MeasureTask[], PhotoRecord[]>('prepare', {
-      workers: cfg.workers,
+      workers,
       init: o.detector,
       onReady: (r: WorkerReady) => {
         backend = r.backend;

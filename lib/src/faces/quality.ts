@@ -94,3 +94,31 @@ export function measureQuality(img: RgbImage, region: Region): FaceQuality {
     grayscale: colorfulness < GRAYSCALE_THRESHOLD,
   };
 }
+
+/**
+ * Brightness of the eyes against the whole inner face: the mean luminance of two boxes around the
+ * template's eye positions (half an eye distance wide, a quarter high) over the mean of the inner
+ * face region. Open eyes score about 0.5-0.9; sunglasses (or eyes in deep shadow) score far lower
+ * (on 3,000 CelebA faces: 2% of faces without glasses under 0.46, a quarter of those with glasses
+ * under 0.44, the dark ones under 0.2).
+ */
+export function eyeBrightness(img: RgbImage, size: number, rightEye: [number, number], leftEye: [number, number], region: Region): number {
+  const iod = (leftEye[0] - rightEye[0]) * size;
+  const mean = (x0: number, y0: number, x1: number, y1: number): number => {
+    const xa = Math.max(0, Math.round(x0)), ya = Math.max(0, Math.round(y0));
+    const xb = Math.min(img.width, Math.round(x1)), yb = Math.min(img.height, Math.round(y1));
+    let sum = 0;
+    let n = 0;
+    for (let y = ya; y < yb; y++) {
+      for (let x = xa; x < xb; x++) {
+        const i = (y * img.width + x) * img.channels;
+        sum += 0.299 * img.data[i] + 0.587 * img.data[i + 1] + 0.114 * img.data[i + 2];
+        n++;
+      }
+    }
+    return n ? sum / n : 0;
+  };
+  const eye = (c: [number, number]) => mean(c[0] * size - 0.25 * iod, c[1] * size - 0.13 * iod, c[0] * size + 0.25 * iod, c[1] * size + 0.13 * iod);
+  const face = mean(region[0], region[1], region[2], region[3]);
+  return face > 0 ? (eye(rightEye) + eye(leftEye)) / 2 / face : 0;
+}

@@ -15,8 +15,9 @@ import sharp from 'sharp';
 import { invertAffine, warpAffine, type Affine, type RgbImage } from '../faces/align';
 import { modelDir, verifyModel } from '../runtime/models';
 
-export const EXPRESSIONS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'] as const;
-export type Expression = (typeof EXPRESSIONS)[number];
+import { EXPRESSIONS } from './expressions';
+
+export { EXPRESSIONS, type Expression } from './expressions';
 
 /** Number of attribute columns: age, male probability, 7 expressions. */
 export const ATTRIBUTE_COLUMNS = ['age', 'male', ...EXPRESSIONS] as const;

@@ -4,6 +4,7 @@
  * module that talks to tslab; outside a notebook it prints a plain-text rendering instead.
  */
 import type { MimeBundle } from '../plots/figure';
+import { escapeHtml } from '../io/text';
 
 interface TslabJupyter {
   lastWriteDisplayData: ((data: { data: MimeBundle; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void) | null;
@@ -24,10 +25,6 @@ export function display(bundle: MimeBundle): void {
   const sink = tslabSink();
   if (sink) sink({ data: bundle, metadata: {}, transient: {} }, false);
   else console.log(String(bundle['text/plain'] ?? ''));
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function cell(v: unknown, digits: number): string {

@@ -9,6 +9,7 @@
  */
 import type { AttributeScores, ClusterExplanations, KAnalysis, PCAResult, Projection } from '../cluster';
 import { DataError } from '../validate';
+import { EXPRESSIONS } from '../features/expressions';
 import { clusterColor, figure, figureBundle, type Figure, type MimeBundle } from './figure';
 
 export interface Chart {
@@ -323,7 +324,7 @@ export function attributeHeatmap(input: AttributeScores | ClusterExplanations, o
     z = input.share;
     text = z.map((r) => r.map((v) => `${(100 * v).toFixed(0)}%`));
   } else {
-    const ex = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'] as const;
+    const ex = EXPRESSIONS;
     rows = input.clusters.map((c) => `${c.cluster}: ${c.label}`);
     cols = ['age (0-80)', 'men', ...ex];
     z = input.clusters.map((c) => [Math.min(1, c.ageMean / 80), c.maleShare, ...ex.map((e) => c.expressions[e])]);

@@ -7,6 +7,7 @@
  * by a global `Plotly` when the page has one: our HTML exports inline plotly.js once) and a
  * `text/plain` summary so an export without JavaScript stays readable.
  */
+import { escapeHtml } from '../io/text';
 
 /** A Plotly trace: the fields we use are typed loosely, Plotly has hundreds. */
 export type Trace = Record<string, unknown> & { type?: string; name?: string };
@@ -46,10 +47,6 @@ export function figure(data: Trace[], layout: Record<string, unknown> = {}): Fig
 }
 
 let divCounter = 0;
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 /** Serialises JSON safely inside a <script> element. */
 export function scriptJson(value: unknown): string {

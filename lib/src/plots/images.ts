@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import sharp from 'sharp';
 import { integerInRange } from '../validate';
+import { escapeHtml } from '../io/text';
 
 export interface SheetTile {
   /** An image file, an encoded image buffer, or null for a placeholder (a photo that could not be read). */
@@ -28,9 +29,8 @@ export interface SheetOptions {
 
 export const SHEET_DEFAULTS: SheetOptions = { columns: 8, tile: 128, fontSize: 11, title: '', background: '#ffffff' };
 
-export function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-}
+/** XML escaping for SVG text (the same as HTML escaping). */
+export const escapeXml = escapeHtml;
 
 function placeholder(side: number, text: string): Promise<Buffer> {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${side}" height="${side}"><rect width="100%" height="100%" fill="#eeeeee"/>` +

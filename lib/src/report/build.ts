@@ -17,16 +17,13 @@ import type { FacesFile } from '../faces/prepare';
 import type { FunnelRow } from '../faces/filter';
 import { clusterColor, figure, scriptJson, type Figure } from '../plots/figure';
 import { DataError } from '../validate';
+import { escapeHtml } from '../io/text';
 
 export interface ReportOptions {
   dataDir?: string;
   reportsDir?: string;
   /** Faces shown per cluster. */
   facesPerCluster?: number;
-}
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 /** plotly.js, minified, from the installed package. */
@@ -90,20 +87,20 @@ export async function buildReport(options: ReportOptions = {}): Promise<string> 
 
   const clusterBlocks: string[] = [];
   for (const c of clusters.clusters) {
-    const thumbs = await Promise.all(c.closest.slice(0, per).map(async (name) => `<img class="thumb" alt="${esc(name)}" title="${esc(name)}" src="${await dataUri(path.join(paths.faces, name), 96)}">`));
+    const thumbs = await Promise.all(c.closest.slice(0, per).map(async (name) => `<img class="thumb" alt="${escapeHtml(name)}" title="${escapeHtml(name)}" src="${await dataUri(path.join(paths.faces, name), 96)}">`));
     const avgFile = path.join(avgDir, `cluster-${c.cluster}.png`);
     const avg = fs.existsSync(avgFile) ? `<img class="average" alt="average face of cluster ${c.cluster}" src="${await dataUri(avgFile, 256)}">` : '<div class="average missing">no average</div>';
     const expr = Object.entries(c.expressions).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([e, v]) => `${e} ${(100 * v).toFixed(0)}%`).join(', ');
     clusterBlocks.push(`<section class="cluster" style="border-left: 6px solid ${clusterColor(c.cluster)}">
   ${avg}
   <div class="about">
-    <h3>${c.cluster} · ${esc(c.label)}</h3>
-    <p class="stats"><b>${c.size}</b> faces (${(100 * c.size / facesFile.faces.length).toFixed(1)}%) · age ${c.ageMean.toFixed(0)} ± ${c.ageStd.toFixed(0)} · ${(100 * c.maleShare).toFixed(0)}% men · ${esc(expr)}</p>
+    <h3>${c.cluster} · ${escapeHtml(c.label)}</h3>
+    <p class="stats"><b>${c.size}</b> faces (${(100 * c.size / facesFile.faces.length).toFixed(1)}%) · age ${c.ageMean.toFixed(0)} ± ${c.ageStd.toFixed(0)} · ${(100 * c.maleShare).toFixed(0)}% men · ${escapeHtml(expr)}</p>
     <div class="thumbs">${thumbs.join('')}</div>
   </div>
 </section>`);
   }
-  const comparison = clusters.comparison.map((r) => `<tr><td>${esc(r.method)}</td><td>${esc(r.params)}</td><td>${r.nClusters}</td><td>${(100 * r.noiseShare).toFixed(0)}%</td><td>${Number.isFinite(r.silhouette) ? r.silhouette.toFixed(3) : '–'}</td><td>${Number.isFinite(r.daviesBouldin) ? r.daviesBouldin.toFixed(2) : '–'}</td></tr>`).join('');
+  const comparison = clusters.comparison.map((r) => `<tr><td>${escapeHtml(r.method)}</td><td>${escapeHtml(r.params)}</td><td>${r.nClusters}</td><td>${(100 * r.noiseShare).toFixed(0)}%</td><td>${Number.isFinite(r.silhouette) ? r.silhouette.toFixed(3) : '–'}</td><td>${Number.isFinite(r.daviesBouldin) ? r.daviesBouldin.toFixed(2) : '–'}</td></tr>`).join('');
   const notebooks = ['01_data_preparation', '02_clustering', '03_average_face']
     .filter((n) => fs.existsSync(path.join(reports, `${n}.html`)))
     .map((n) => `<a href="${n}.html">${n.replace(/_/g, ' ')}</a> (<a href="${n}.ipynb">ipynb</a>)`).join(' · ');
@@ -125,12 +122,12 @@ h1 { margin-bottom: 4px; } .sub { color: #666; margin-top: 0; }
 <script>${plotlyScript()}</script>
 </head><body>
 <h1>${clusters.k} types of faces</h1>
-<p class="sub">${esc(prepare.source.label)} · ${prepare.source.photos} photos → ${prepare.kept} clean frontal faces kept → ${clusters.k} clusters (K-Means) · ${esc(new Date(prepare.finishedAt).toUTCString())}</p>
+<p class="sub">${escapeHtml(prepare.source.label)} · ${prepare.source.photos} photos → ${prepare.kept} clean frontal faces kept → ${clusters.k} clusters (K-Means) · ${escapeHtml(new Date(prepare.finishedAt).toUTCString())}</p>
 <div class="hero">
   <figure><img alt="average face of everyone" src="${await dataUri(path.join(avgDir, 'global.png'), 512)}"><figcaption>Everyone's average face (${facesFile.faces.length} faces, warped to the mean shape)</figcaption></figure>
-  <div class="why"><h2>Why ${clusters.k} clusters</h2><p>${esc(clusters.kChoice.justification)}</p>
-  <ul class="reasons">${clusters.kChoice.reasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>
-  <p>${esc(clusters.methodJustification)}</p></div>
+  <div class="why"><h2>Why ${clusters.k} clusters</h2><p>${escapeHtml(clusters.kChoice.justification)}</p>
+  <ul class="reasons">${clusters.kChoice.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>
+  <p>${escapeHtml(clusters.methodJustification)}</p></div>
 </div>
 <h2>Choosing k</h2>
 <div class="grid">${kCharts(clusters)}</div>

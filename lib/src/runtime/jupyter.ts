@@ -59,14 +59,19 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, onLog?: (line:
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env, cwd: projectRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
-    const take = (chunk: Buffer) => {
+    const partial = { out: '', err: '' };
+    const take = (which: 'out' | 'err') => (chunk: Buffer) => {
       const text = chunk.toString();
       log += text;
       if (log.length > 200_000) log = log.slice(-100_000);
-      if (onLog) for (const line of text.split('\n')) if (line.trim()) onLog(line);
+      if (!onLog) return;
+      // whole lines only: a chunk may end in the middle of one
+      const lines = (partial[which] + text).split('\n');
+      partial[which] = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) onLog(line);
     };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
+    child.stdout.on('data', take('out'));
+    child.stderr.on('data', take('err'));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? 1, log }));
   });

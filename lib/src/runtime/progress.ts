@@ -20,6 +20,9 @@ export interface Progress {
 
 export type ProgressCallback = (p: Progress) => void;
 
+/** Marks progress lines a notebook kernel writes to its stderr for the launcher's terminal. */
+export const PROGRESS_PREFIX = '@facetype-progress ';
+
 /** Tracks a step's progress and calls `onProgress` at most every `intervalMs` (and at the end). */
 export class ProgressTracker {
   readonly stage: string;
@@ -110,7 +113,7 @@ export function printProgress(stream: NodeJS.WriteStream = process.stdout, every
     const line = formatProgress(p);
     if (toTerminal) {
       try {
-        fs.writeSync(2, `   ${line}\n`);
+        fs.writeSync(2, `${PROGRESS_PREFIX}${line}\n`);
       } catch {
         // no stderr: ignore
       }

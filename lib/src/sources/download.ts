@@ -13,6 +13,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
 import * as tar from 'tar';
+import { formatDuration } from '../runtime/progress';
 import { DataError, InvalidParameterError, integerInRange, withDefaults } from '../validate';
 
 /** Progress of a download or an extraction. */
@@ -439,14 +440,6 @@ export function formatBytes(bytes: number): string {
   return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
 }
 
-/** Seconds as m:ss or h:mm:ss. */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
-}
 
 /**
  * One line of progress: `wiki_crop.tar [########------------]  41.2%  334.1 MB / 811.0 MB  12.3 MB/s  ETA 0:39`.

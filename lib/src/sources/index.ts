@@ -9,7 +9,7 @@ export {
   type MatHeader, type MatFile,
 } from './mat';
 export {
-  downloadFile, extractTar, formatProgress, formatBytes, formatDuration, terminalProgress,
+  downloadFile, extractTar, formatProgress, formatBytes, terminalProgress,
   DownloadError, DOWNLOAD_DEFAULTS, EXTRACT_DEFAULTS,
   type TransferProgress, type DownloadOptions, type DownloadResult, type ExtractOptions, type ExtractResult,
 } from './download';
