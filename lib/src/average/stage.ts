@@ -39,10 +39,11 @@ export function genderGroups(names: string[], attributes: Float32Array): { faces
  * The face region of the averages: the mesh hull extended over the forehead by 25% of the
  * landmarks' height and grown by 3% of the width, with an 8% feathered edge, so the hairline and
  * the hair framing the face are kept (as in the peers' averages) while the photos' varied
- * backgrounds fade into the grey. Chosen by comparing masks on CelebA averages (the mesh alone
+ * backgrounds fade into the grey; a ring of points 1.2x around the face moves with it, so the hair
+ * at the sides is warped with the face. Chosen by comparing masks on CelebA averages (the mesh alone
  * stops at the upper forehead: a bald oval).
  */
-export const AVERAGE_MASK: AverageOptions = { forehead: 0.25, expand: 0.03, feather: 0.08 };
+export const AVERAGE_MASK: AverageOptions = { forehead: 0.25, expand: 0.03, feather: 0.08, ring: 1.2 };
 
 /** Averages of the clusters and of everyone (see averageFaces for the options). */
 export async function averageClusters(inputs: FaceInput[], k: number, options: AverageOptions = {}): Promise<AverageResult> {
