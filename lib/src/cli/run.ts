@@ -65,13 +65,24 @@ const HELP = `Usage: npm start -- [options]      (npm run demo = npm start -- --
 `;
 
 /** Shows the kernels' progress lines (see printProgress), one updating line on a terminal. */
+const lastShown = new Map<string, number>();
 function showProgress(line: string): void {
   const i = line.indexOf(PROGRESS_PREFIX);
   if (i < 0) return;
   const text = line.slice(i + PROGRESS_PREFIX.length);
   const done = / done in /.test(text);
-  if (process.stdout.isTTY) process.stdout.write(`\r   ${text}\x1b[K${done ? '\n' : ''}`);
-  else process.stdout.write(`   ${text}\n`);
+  if (process.stdout.isTTY) {
+    process.stdout.write(`\r   ${text}\x1b[K${done ? '\n' : ''}`);
+    return;
+  }
+  // in a log, a line per 10% of each stage
+  const stage = text.split(' ')[0];
+  const pct = Number(/\((\d+)%\)/.exec(text)?.[1] ?? 0);
+  const last = lastShown.get(stage) ?? -10;
+  if (done || pct >= last + 10) {
+    lastShown.set(stage, done ? -10 : pct - (pct % 10));
+    process.stdout.write(`   ${text}\n`);
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {
