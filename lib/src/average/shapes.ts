@@ -28,7 +28,7 @@
  */
 import { DataError, integerInRange, InvalidParameterError, numberInRange, withDefaults } from '../validate';
 import { delaunay } from './delaunay';
-import { triangleArea } from './geometry';
+import { triangleArea, centroid } from './geometry';
 import type { SkipReason } from './types';
 
 /**
@@ -234,14 +234,7 @@ export function meanShape(shapes: readonly ArrayLike<number>[], options?: MeanSh
 /** Centres a shape at the origin and scales it to unit norm, in place. */
 function normalise(s: Float64Array): Float64Array {
   const n = s.length / 2;
-  let cx = 0;
-  let cy = 0;
-  for (let i = 0; i < n; i++) {
-    cx += s[2 * i];
-    cy += s[2 * i + 1];
-  }
-  cx /= n;
-  cy /= n;
+  const [cx, cy] = centroid(s);
   let norm = 0;
   for (let i = 0; i < n; i++) {
     s[2 * i] -= cx;
