@@ -3,3 +3,4 @@
  */
 export * from './extract';
 export { EXPRESSIONS, ATTRIBUTE_COLUMNS, descriptorBox, attributeBox, type Expression, type FeatureBatch } from './nets';
+export * from './traits';
