@@ -3,7 +3,7 @@
  * and clustered from CelebA (target: under 60 s on 2 cores). Prints the time and the grid's path.
  */
 import * as path from 'node:path';
-import { pipeline, projectPaths } from 'facetype';
+import { projectPaths, stages, runConfig } from 'facetype';
 import * as fs from 'node:fs';
 import { celebaImages, machine, preparedCeleba, rssSampler } from './bench-common';
 
@@ -13,11 +13,11 @@ async function main(): Promise<void> {
   const data = await preparedCeleba(images);
   if (!fs.existsSync(path.join(projectPaths(data).processed, 'clusters.json'))) {
     console.log('clustering first (not timed)');
-    await pipeline.clusterStage({ dataDir: data, source: images, onProgress: false });
+    await stages.runTypesStage(runConfig({ dataDir: data, source: images }), { onProgress: false });
   }
   const rss = rssSampler();
   const t0 = Date.now();
-  const { result, files } = await pipeline.averageStage({ dataDir: data, source: images });
+  const { result, files } = await stages.runAveragesStage(runConfig({ dataDir: data, source: images }));
   const seconds = (Date.now() - t0) / 1000;
   console.log('\n== bench:average');
   console.log(`machine        ${machine()}`);

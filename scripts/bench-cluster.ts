@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cluster, faces, features, pipeline, projectPaths } from 'facetype';
+import { cluster, faces, features, projectPaths, stages, runConfig } from 'facetype';
 import { celebaImages, machine, preparedCeleba, rssSampler } from './bench-common';
 
 async function main(): Promise<void> {
@@ -18,10 +18,10 @@ async function main(): Promise<void> {
   const data = await preparedCeleba(images);
   const paths = projectPaths(data);
   const rss = rssSampler();
-  fs.rmSync(features.featurePaths(paths).dir, { recursive: true, force: true });
-  const prepared = faces.loadPrepared(paths);
+  fs.rmSync(stages.featurePaths(paths).dir, { recursive: true, force: true });
+  const prepared = stages.loadPrepared(paths);
   const t0 = Date.now();
-  const f = await features.extractFeatures({ dataDir: data }, prepared);
+  const f = await stages.extractFeatures({ dataDir: data }, prepared);
   const featureSeconds = (Date.now() - t0) / 1000;
 
   const desc = cluster.l2normalizeRows(cluster.matrix(f.names.length, 128, Float64Array.from(f.descriptors)));
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const coreCosine = (Date.now() - t1b) / 1000;
 
   const t2 = Date.now();
-  const stage = await pipeline.clusterStage({ dataDir: data, source: images, onProgress: false });
+  const stage = await stages.runTypesStage(runConfig({ dataDir: data, source: images }), { onProgress: false });
   const stageSeconds = (Date.now() - t2) / 1000;
   const peak = rss.stop();
 
@@ -46,14 +46,14 @@ async function main(): Promise<void> {
   console.log(`chosen k                ${stage.choice.k}: ${stage.choice.justification}`);
   console.log(`peak RSS                ${peak.toFixed(0)} MB`);
   const attrs = path.join(images, '..', 'attributes.csv');
-  const ext = cluster.externalLabels(prepared, fs.existsSync(attrs) ? attrs : null);
-  const loaded = cluster.loadClusters(paths);
+  const ext = stages.externalLabels(prepared, fs.existsSync(attrs) ? attrs : null);
+  const loaded = stages.loadClusters(paths);
   const json = loaded.file;
   console.log('\nclusters:');
   for (const c of json.clusters) console.log(`  ${c.cluster} ${c.label.padEnd(28)} n=${String(c.size).padStart(5)}  age ${c.ageMean.toFixed(1)} ± ${c.ageStd.toFixed(1)}  men ${(100 * c.maleShare).toFixed(0)}%  ${c.dominant.join(', ')}`);
   if (ext) {
     console.log(`\nagainst ${ext.source}:`);
-    console.log(cluster.scoreAgainstLabels(loaded.labels, ext.table).text.split('\n').map((l) => '  ' + l).join('\n'));
+    console.log(stages.scoreAgainstLabels(loaded.labels, ext.table).text.split('\n').map((l) => '  ' + l).join('\n'));
   }
 }
 

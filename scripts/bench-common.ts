@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { faces, projectRoot, runtime } from 'facetype';
+import { faces, projectRoot, runtime, stages } from 'facetype';
 
 export function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,7 +29,7 @@ export function celebaImages(): string | null {
 export async function preparedCeleba(images: string, keep = 9000): Promise<string> {
   const data = path.resolve(arg('data') ?? path.join(os.tmpdir(), 'facetype-bench-celeba'));
   console.log(`prepared CelebA faces in ${data} (prepared now if missing)`);
-  await faces.prepareFaces({ source: images, keep, dataDir: data, onProgress: runtime.printProgress(process.stdout, 25) });
+  await stages.prepareFaces({ source: images, keep, dataDir: data, onProgress: runtime.printProgress({ everyPercent: 25 }) });
   return data;
 }
 

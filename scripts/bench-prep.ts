@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { faces, projectRoot, runtime } from 'facetype';
+import { faces, projectRoot, runtime, stages } from 'facetype';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const workers = arg('workers') ? Number(arg('workers')) : null;
   console.log(`bench:prep on ${images}${limit ? ` (first ${limit})` : ''}, keep ${keep}, data in ${data}`);
   const t0 = Date.now();
-  const r = await faces.prepareFaces({ source: images, keep, limit, workers, dataDir: data, onProgress: runtime.printProgress(process.stdout, 10) });
+  const r = await stages.prepareFaces({ source: images, keep, limit, workers, dataDir: data, onProgress: runtime.printProgress({ everyPercent: 10 }) });
   const wall = (Date.now() - t0) / 1000;
   const rss = process.resourceUsage().maxRSS / 1024;
   console.log('\n== bench:prep');
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   console.log(`cpus              ${os.cpus().length} x ${os.cpus()[0]?.model}`);
   const attrs = path.join(images, '..', 'attributes.csv');
   if (fs.existsSync(attrs)) {
-    const shares = faces.attributeShares(r, attrs, ['Blurry', 'Eyeglasses', 'Wearing_Hat', 'Smiling', 'Male', 'Young']);
+    const shares = stages.attributeShares(r, attrs, ['Blurry', 'Eyeglasses', 'Wearing_Hat', 'Smiling', 'Male', 'Young']);
     console.log('\nCelebA attribute shares (all photos / kept / rejected):');
     for (const s of shares) console.log(`  ${s.attribute.padEnd(12)} ${(100 * s.all).toFixed(1).padStart(5)}%  ${(100 * s.kept).toFixed(1).padStart(5)}%  ${(100 * s.rejected).toFixed(1).padStart(5)}%`);
   }

@@ -4,8 +4,10 @@
  * variables (FACETYPE_*), so notebooks run unchanged on any source.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { DEFAULT_TEMPLATE } from './faces/align';
+import type { BackendOptions } from './runtime/backend';
+import { defaultWorkers } from './runtime/pool';
 import { integerInRange, InvalidParameterError } from './validate';
 
 /** The project root: FACETYPE_ROOT, else the folder above `lib/` (this file lives in lib/dist). */
@@ -64,8 +66,8 @@ export const DEFAULTS = {
   /** Range of cluster counts explored; the task allows at most 10. */
   kMin: 2,
   kMax: 10,
-  /** Side of the square eye-aligned face crops, in pixels. */
-  cropSize: 256,
+  /** Side of the square eye-aligned face crops, in pixels (the alignment template's). */
+  cropSize: DEFAULT_TEMPLATE.size,
   /** Default source when none is given: the real WIKI dataset. */
   source: 'wiki',
 } as const;
@@ -83,6 +85,18 @@ export interface RunConfig {
   seed: number;
   /** Optional CelebA-style attributes.csv to score clusters against. */
   attributes: string | null;
+  /** Worker threads of the preparation: `workers` when set, else one more than cores. */
+  prepareWorkers: number;
+  /** Backend choice passed to every worker thread (FACETYPE_BACKEND, FACETYPE_WASM_CONCAT). */
+  backend: BackendOptions;
+  /** Progress lines also on stderr (FACETYPE_PROGRESS_STDERR=1, set by `npm start` for its kernels). */
+  progressToStderr: boolean;
+  /** Where WIKI's wiki_crop.tar is downloaded from (FACETYPE_WIKI_URL, else the dataset's site). */
+  wikiUrl: string | null;
+  /** The WASM distance kernels of the clustering (FACETYPE_NO_WASM=1 turns them off: JS fallback). */
+  wasmKernels: boolean;
+  /** A folder of other averages to show beside ours (FACETYPE_COMPARE_AVERAGES), or null. */
+  compareAverages: string | null;
   paths: ProjectPaths;
 }
 
@@ -94,6 +108,7 @@ export interface RunConfigOptions {
   seed?: number;
   attributes?: string | null;
   dataDir?: string;
+  compareAverages?: string | null;
 }
 
 function envInteger(name: string, min: number, max?: number): number | undefined {
@@ -103,15 +118,14 @@ function envInteger(name: string, min: number, max?: number): number | undefined
   return integerInRange(name, Number.isFinite(value) ? value : raw, min, max);
 }
 
-/** Number of worker threads to use by default: one per core. */
-export function defaultWorkers(): number {
-  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-}
+export { defaultWorkers };
 
 /**
- * Resolves the run configuration. Environment variables:
+ * Resolves the run configuration: the one place that reads the environment. Variables:
  * FACETYPE_SOURCE (wiki | demo | folder), FACETYPE_KEEP, FACETYPE_K (2..10 or auto),
- * FACETYPE_WORKERS, FACETYPE_SEED, FACETYPE_ATTRIBUTES, FACETYPE_DATA, FACETYPE_REPORTS.
+ * FACETYPE_WORKERS, FACETYPE_SEED, FACETYPE_ATTRIBUTES, FACETYPE_DATA, FACETYPE_REPORTS,
+ * FACETYPE_BACKEND, FACETYPE_WASM_CONCAT, FACETYPE_PROGRESS_STDERR, FACETYPE_WIKI_URL,
+ * FACETYPE_NO_WASM, FACETYPE_COMPARE_AVERAGES.
  */
 export function runConfig(options: RunConfigOptions = {}): RunConfig {
   const source = options.source ?? process.env.FACETYPE_SOURCE ?? DEFAULTS.source;
@@ -132,7 +146,23 @@ export function runConfig(options: RunConfigOptions = {}): RunConfig {
   if (attributes !== null && !fs.existsSync(attributes)) {
     throw new InvalidParameterError('attributes', 'path of an existing attributes.csv', attributes);
   }
-  return { source, keep, k, workers, seed, attributes, paths };
+  const explicitWorkers = options.workers !== undefined || Boolean(process.env.FACETYPE_WORKERS);
+  // the preparation decodes and encodes images between inferences (libvips threads): one worker
+  // more than cores keeps the cores busy (measured ~10% more photos/s on 2 cores)
+  const prepareWorkers = explicitWorkers ? workers : Math.min(64, defaultWorkers() + 1);
+  const backend: BackendOptions = {
+    prefer: (process.env.FACETYPE_BACKEND ?? '').toLowerCase() === 'wasm' ? 'wasm' : 'auto',
+    wasmConcat: process.env.FACETYPE_WASM_CONCAT === 'original' ? 'original' : 'fast',
+  };
+  const compareAverages = options.compareAverages !== undefined ? options.compareAverages : process.env.FACETYPE_COMPARE_AVERAGES || null;
+  return {
+    source, keep, k, workers, seed, attributes, prepareWorkers, backend,
+    progressToStderr: process.env.FACETYPE_PROGRESS_STDERR === '1',
+    wikiUrl: process.env.FACETYPE_WIKI_URL || null,
+    wasmKernels: process.env.FACETYPE_NO_WASM !== '1',
+    compareAverages,
+    paths,
+  };
 }
 
 /** A CelebA images folder has its attributes.csv beside it: use it when it is there. */

@@ -1,6 +1,7 @@
 /**
  * facetype: facial image segmentation in TypeScript.
- * Pipeline order (imports point one way): sources -> faces -> features -> cluster -> average -> plots/report.
+ * Layers (imports point one way, low to high): io, validate, runtime -> sources -> faces -> features
+ * -> cluster -> average -> stages (config, file layouts) -> plots -> report, notebook -> cli.
  */
 export * from './config';
 export * from './validate';
@@ -11,7 +12,7 @@ export * as features from './features';
 export * as cluster from './cluster';
 export * as average from './average';
 export * as plots from './plots';
-export * as report from './report';
 export * as io from './io';
 export * as notebook from './notebook';
-export * as pipeline from './pipeline';
+export * as stages from './stages';
+export * as report from './report';

@@ -16,7 +16,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { errors, type Browser, type Page } from 'playwright-core';
-import { projectRoot, report, runtime } from 'facetype';
+import { projectRoot, report, runtime, stages } from 'facetype';
+import * as jupyter from 'facetype/dist/cli/jupyter';
 import { browserSkipReason, checkStaticPage, launchBrowser, screenshot, watchPage, type PageElement, type PageGlobals, type PageWatch, type PlotlyElement, type PageImage } from '../support/browser';
 import { linkNodeModules, startLab, type Lab } from '../support/lab';
 
@@ -37,7 +38,7 @@ const OPEN_TIMEOUT_MS = 60_000;
 const RENDER_TIMEOUT_MS = 60_000;
 const RUN_ALL_TIMEOUT_MS = 150_000;
 
-const skip = browserSkipReason() ?? runtime.notebookSkipReason();
+const skip = browserSkipReason() ?? jupyter.notebookSkipReason();
 if (skip) console.log(`# skipping browser test: ${skip}`);
 
 // ---- what JupyterLab exposes in the page (window.jupyterapp), typed just enough ----
@@ -157,7 +158,7 @@ describe('JupyterLab in Chromium', { skip: skip ?? false }, () => {
     const browserStarting = launchBrowser();
     const executing = (async () => {
       for (const nb of NOTEBOOKS) {
-        const r = await runtime.executeNotebook(path.join(projectRoot(), 'notebooks', nb.file), {
+        const r = await jupyter.executeNotebook(path.join(projectRoot(), 'notebooks', nb.file), {
           outDir: path.join(tmp, 'executed'),
           env: { FACETYPE_SOURCE: 'demo', FACETYPE_DATA: path.join(tmp, 'data'), FACETYPE_REPORTS: path.join(tmp, 'reports'), FACETYPE_KEEP: '9000' },
           html: true,

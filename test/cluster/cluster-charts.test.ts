@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cluster, plots } from 'facetype';
+import { cluster, features, plots, stages } from 'facetype';
 
 const { X } = cluster.makeBlobs({ n: 150, centers: 3, dim: 5, std: 0.5, seed: 3 });
 
@@ -65,14 +65,14 @@ test('clusterSizeChart() and attributeHeatmap() summarise sizes and attribute sh
   const sizes = plots.clusterSizeChart([0, 0, 1, -1], { names: ['first', 'second'] });
   assert.deepEqual(sizes.figure.data[0].x, ['first', 'second', 'noise']);
   assert.equal(sizes.summary, 'first: 2 (50.0%)\nsecond: 1 (25.0%)\nnoise: 1 (25.0%)');
-  const scores = cluster.scoreAgainstLabels([0, 0, 1, 1], { Male: [1, 1, 0, 0], Young: [1, 0, 1, 0] });
+  const scores = stages.scoreAgainstLabels([0, 0, 1, 1], { Male: [1, 1, 0, 0], Young: [1, 0, 1, 0] });
   const h = plots.attributeHeatmap(scores);
   assert.deepEqual(h.figure.data[0].z, [[1, 0.5], [0, 0.5]]);
   assert.equal((h.figure.data[0].x as string[])[0], 'Male (NMI 1.00)');
   assert.equal(h.summary, scores.text);
-  const ex = cluster.EXPRESSIONS;
-  const attrs = [20, 60].map((age) => ({ age, male: age > 30 ? 1 : 0, expressions: Object.fromEntries(ex.map((e) => [e, e === 'neutral' ? 1 : 0])) as cluster.FaceAttributes['expressions'] }));
-  const e = plots.attributeHeatmap(cluster.explainClusters([0, 1], attrs));
+  const ex = features.EXPRESSIONS;
+  const attrs = [20, 60].map((age) => ({ age, male: age > 30 ? 1 : 0, expressions: Object.fromEntries(ex.map((e) => [e, e === 'neutral' ? 1 : 0])) as stages.FaceAttributes['expressions'] }));
+  const e = plots.attributeHeatmap(stages.explainClusters([0, 1], attrs));
   assert.deepEqual(e.figure.data[0].y, ['0: young women', '1: older men']);
   assert.equal((e.figure.data[0].z as number[][])[1][0], 0.75);
 });

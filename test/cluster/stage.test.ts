@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cluster } from 'facetype';
+import { cluster, stages } from 'facetype';
 
 type Score = cluster.KAnalysis['scores'][number];
 
@@ -20,14 +20,14 @@ const celeba = analysis([
 ]);
 
 test('inertiaKnee() finds the point farthest below the chord', () => {
-  const knee = cluster.inertiaKnee(celeba.scores);
+  const knee = stages.inertiaKnee(celeba.scores);
   assert.equal(knee.k, 4);
   assert.ok(Math.abs(knee.distance - 0.435) < 0.01);
-  assert.deepEqual(cluster.inertiaKnee([{ k: 2, inertia: 3 }, { k: 3, inertia: 2 }, { k: 4, inertia: 1 }]).k, 2);
+  assert.deepEqual(stages.inertiaKnee([{ k: 2, inertia: 3 }, { k: 3, inertia: 2 }, { k: 4, inertia: 1 }]).k, 2);
 });
 
 test('decideK() picks the elbow when it is stable and well separated, and says why with the numbers', () => {
-  const c = cluster.decideK(celeba);
+  const c = stages.decideK(celeba);
   assert.equal(c.k, 4);
   assert.match(c.justification, /^k=4: the elbow of the inertia curve, stable \(bootstrap ARI 1\.00\) and well separated \(silhouette 0\.329, Davies-Bouldin 1\.59\); one more cluster would lower the silhouette to 0\.241/);
   assert.match(c.justification, /The best silhouette alone would pick k=2 \(0\.474\)/);
@@ -36,26 +36,26 @@ test('decideK() picks the elbow when it is stable and well separated, and says w
 
 test('decideK() steps down from an unstable elbow to the largest stable, separated k below it', () => {
   const a = analysis([[2, 100, 0.4, 1.2, 1.0], [3, 80, 0.3, 1.3, 0.95], [4, 50, 0.25, 1.5, 0.5], [5, 48, 0.2, 1.8, 0.6], [6, 47, 0.15, 2, 0.6]]);
-  const c = cluster.decideK(a);
+  const c = stages.decideK(a);
   assert.equal(c.k, 3);
   assert.match(c.reasons[0], /k=4 is unstable or poorly separated, so the largest smaller k that is neither: k=3/);
 });
 
 test('decideK() honours a fixed k and the silhouette rule', () => {
-  const fixed = cluster.decideK(celeba, 6);
+  const fixed = stages.decideK(celeba, 6);
   assert.equal(fixed.k, 6);
   assert.match(fixed.justification, /^k=6 was fixed by the user .*the metrics alone would choose k=4 \(elbow\) or k=2 \(best silhouette\)/);
-  assert.equal(cluster.decideK(celeba, 'auto', 'silhouette').k, 2);
-  assert.throws(() => cluster.decideK(celeba, 11), /Expected integer in \[2, 10\] for k but received 11 of type number/);
+  assert.equal(stages.decideK(celeba, 'auto', 'silhouette').k, 2);
+  assert.throws(() => stages.decideK(celeba, 11), /Expected integer in \[2, 10\] for k but received 11 of type number/);
 });
 
 test('kRange() narrows k for small sets and refuses tiny ones', () => {
-  assert.deepEqual(cluster.kRange(9000), { kMin: 2, kMax: 10 });
-  assert.deepEqual(cluster.kRange(12), { kMin: 2, kMax: 6 });
-  assert.throws(() => cluster.kRange(4), /only 4 faces: at least 6 are needed/);
+  assert.deepEqual(stages.kRange(9000), { kMin: 2, kMax: 10 });
+  assert.deepEqual(stages.kRange(12), { kMin: 2, kMax: 6 });
+  assert.throws(() => stages.kRange(4), /only 4 faces: at least 6 are needed/);
 });
 
 test('slug() makes folder names of labels', () => {
-  assert.equal(cluster.slug('older men, neutral'), 'older-men-neutral');
-  assert.equal(cluster.slug('young women (mean age 20) #0'), 'young-women-mean-age-20-0');
+  assert.equal(stages.slug('older men, neutral'), 'older-men-neutral');
+  assert.equal(stages.slug('young women (mean age 20) #0'), 'young-women-mean-age-20-0');
 });

@@ -4,7 +4,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { faces, projectPaths } from 'facetype';
+import { faces, projectPaths, stages } from 'facetype';
 import { makeBadInputFolder, type BadInput } from '../support/bad-inputs';
 
 let root = '';
@@ -36,7 +36,7 @@ test('prepareFaces() on a folder of bad inputs completes, records a specific rea
   const before = snapshot(photos);
   const data = path.join(root, 'data');
   // the test faces come from the demo's posing group photos: the demo's pose limits apply
-  const r = await faces.prepareFaces({ source: photos, keep: 50, dataDir: data, workers: 2, onProgress: false, filters: faces.DEMO_FILTERS });
+  const r = await stages.prepareFaces({ source: photos, keep: 50, dataDir: data, workers: 2, onProgress: false, filters: faces.DEMO_FILTERS });
   assert.deepEqual(snapshot(photos), before, 'the source folder was modified');
   const byPhoto = new Map<string, faces.Verdict[]>();
   for (const v of r.verdicts) (byPhoto.get(v.item.id) ?? byPhoto.set(v.item.id, []).get(v.item.id)!).push(v);
@@ -77,29 +77,29 @@ test('prepareFaces() on a folder of bad inputs completes, records a specific rea
 
 test('prepareFaces() re-run measures nothing again, and a torn cache line is measured once more', { timeout: 300_000 }, async () => {
   const data = path.join(root, 'data');
-  const again = await faces.prepareFaces({ source: photos, keep: 50, dataDir: data, workers: 1, onProgress: false, filters: faces.DEMO_FILTERS });
+  const again = await stages.prepareFaces({ source: photos, keep: 50, dataDir: data, workers: 1, onProgress: false, filters: faces.DEMO_FILTERS });
   assert.equal(again.measured, 0);
   // simulate an interruption in the middle of writing the last record
   const recFile = again.paths.records;
   const lines = fs.readFileSync(recFile, 'utf8').trimEnd().split('\n');
   const last = lines[lines.length - 1];
   fs.writeFileSync(recFile, lines.slice(0, -1).join('\n') + '\n' + last.slice(0, Math.floor(last.length / 2)));
-  const resumed = await faces.prepareFaces({ source: photos, keep: 50, dataDir: data, workers: 1, onProgress: false, filters: faces.DEMO_FILTERS });
+  const resumed = await stages.prepareFaces({ source: photos, keep: 50, dataDir: data, workers: 1, onProgress: false, filters: faces.DEMO_FILTERS });
   assert.equal(resumed.measured, 1);
   assert.equal(resumed.kept.length, again.kept.length);
   // the cache now holds exactly one complete record per photo again
-  const records = faces.readRecords(recFile);
+  const records = stages.readRecords(recFile);
   assert.equal(records.size, again.verdicts.filter((v, i, all) => v.step !== 'metadata pre-filter' && all.findIndex((w) => w.item.id === v.item.id) === i).length);
 });
 
 test('prepareFaces() on the demo takes every face of the group photos', { timeout: 300_000 }, async () => {
-  const r = await faces.prepareFaces({ source: 'demo', dataDir: path.join(root, 'demo-data'), onProgress: false });
+  const r = await stages.prepareFaces({ source: 'demo', dataDir: path.join(root, 'demo-data'), onProgress: false });
   assert.equal(r.source.photos, 6);
   assert.ok(r.kept.length >= 8, `kept ${r.kept.length}`);
   const perPhoto = new Map<string, number>();
   for (const v of r.kept) perPhoto.set(v.item.id, (perPhoto.get(v.item.id) ?? 0) + 1);
   assert.ok([...perPhoto.values()].some((n) => n > 1), 'several faces of one group photo');
-  const prepared = faces.loadPrepared(projectPaths(path.join(root, 'demo-data')));
+  const prepared = stages.loadPrepared(projectPaths(path.join(root, 'demo-data')));
   assert.equal(prepared.images.length, r.kept.length);
   assert.equal(prepared.mesh468.length, r.kept.length * 936);
   // landmarks lie in the crop, eyes where the template puts them
@@ -109,5 +109,5 @@ test('prepareFaces() on the demo takes every face of the group photos', { timeou
 });
 
 test('prepareFaces() rejects a source that does not exist with a clear message', async () => {
-  await assert.rejects(faces.prepareFaces({ source: path.join(root, 'nope'), dataDir: path.join(root, 'x'), onProgress: false }), /Expected 'wiki', 'demo' or the path of a folder of photos \(nothing at .*nope\) for source/);
+  await assert.rejects(stages.prepareFaces({ source: path.join(root, 'nope'), dataDir: path.join(root, 'x'), onProgress: false }), /Expected 'wiki', 'demo' or the path of a folder of photos \(nothing at .*nope\) for source/);
 });

@@ -3,17 +3,17 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { faces, features, projectPaths } from 'facetype';
+import { faces, features, projectPaths, stages } from 'facetype';
 
 let data = '';
 before(async () => {
   data = fs.mkdtempSync(path.join(os.tmpdir(), 'facetype-features-'));
-  await faces.prepareFaces({ source: 'demo', dataDir: data, onProgress: false });
+  await stages.prepareFaces({ source: 'demo', dataDir: data, onProgress: false });
 });
 after(() => fs.rmSync(data, { recursive: true, force: true }));
 
 test('extractFeatures() gives a finite 128-d descriptor and plausible attributes for every kept face', { timeout: 300_000 }, async () => {
-  const f = await features.extractFeatures({ dataDir: data, onProgress: false, batchSize: 4 });
+  const f = await stages.extractFeatures({ dataDir: data, onProgress: false, batchSize: 4 });
   const n = f.names.length;
   assert.ok(n >= 8);
   assert.equal(f.computed, n);
@@ -39,20 +39,20 @@ test('extractFeatures() gives a finite 128-d descriptor and plausible attributes
 });
 
 test('extractFeatures() re-run reads the cache; a torn write is recomputed, only that chunk', { timeout: 300_000 }, async () => {
-  const first = await features.extractFeatures({ dataDir: data, onProgress: false, batchSize: 4 });
+  const first = await stages.extractFeatures({ dataDir: data, onProgress: false, batchSize: 4 });
   assert.equal(first.computed, 0);
-  const p = features.featurePaths(projectPaths(data));
+  const p = stages.featurePaths(projectPaths(data));
   // simulate an interruption while the last chunk was being written
   const size = fs.statSync(p.descriptors).size;
   fs.truncateSync(p.descriptors, size - 100);
-  const resumed = await features.extractFeatures({ dataDir: data, onProgress: false, batchSize: 4 });
+  const resumed = await stages.extractFeatures({ dataDir: data, onProgress: false, batchSize: 4 });
   assert.ok(resumed.computed > 0 && resumed.computed <= 4, `recomputed ${resumed.computed}`);
   // same numbers as before (deterministic nets)
   for (let i = 0; i < first.descriptors.length; i++) assert.ok(Math.abs(first.descriptors[i] - resumed.descriptors[i]) < 1e-5);
 });
 
 test('extractFeatures() without a preparation says what to run first', async () => {
-  await assert.rejects(features.extractFeatures({ dataDir: path.join(data, 'empty'), onProgress: false }), /No prepared faces in .*: run the preparation first/);
+  await assert.rejects(stages.extractFeatures({ dataDir: path.join(data, 'empty'), onProgress: false }), /No prepared faces in .*: run the preparation first/);
 });
 
 test('descriptorBox() follows face-api: side = eye-to-mouth distance / 0.45', () => {

@@ -4,12 +4,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { projectRoot, runtime } from 'facetype';
+import * as jupyter from 'facetype/dist/cli/jupyter';
 
 /**
  * The three notebooks, headless with the tslab kernel, in order on one data folder (each reads
  * the previous one's outputs), on the embedded demo source.
  */
-const skip = runtime.notebookSkipReason();
+const skip = jupyter.notebookSkipReason();
 if (skip) console.log(`# skipping the notebook tests: ${skip}`);
 
 let data = '';
@@ -24,7 +25,7 @@ before(() => {
 });
 after(() => fs.rmSync(data, { recursive: true, force: true }));
 
-function checkCommon(o: runtime.NotebookOutputs): void {
+function checkCommon(o: jupyter.NotebookOutputs): void {
   assert.deepEqual(o.errors, []);
   assert.doesNotMatch(o.stderr, /Error/);
   // every chart carries its HTML and text fallbacks
@@ -34,8 +35,8 @@ function checkCommon(o: runtime.NotebookOutputs): void {
 }
 
 test('notebook 01 (data preparation) runs on the demo and writes the kept faces and the manifest', { skip: skip ?? false, timeout: 600_000 }, async () => {
-  const r = await runtime.executeNotebook(notebook('01_data_preparation.ipynb'), { outDir, env: env() });
-  const o = runtime.readOutputs(r.executed);
+  const r = await jupyter.executeNotebook(notebook('01_data_preparation.ipynb'), { outDir, env: env() });
+  const o = jupyter.readOutputs(r.executed);
   checkCommon(o);
   assert.ok((o.counts[plotly] ?? 0) >= 4, JSON.stringify(o.counts)); // funnel, pose, sharpness, size
   assert.ok((o.counts['image/png'] ?? 0) >= 2); // kept and rejected sheets
@@ -46,8 +47,8 @@ test('notebook 01 (data preparation) runs on the demo and writes the kept faces 
 });
 
 test('notebook 02 (clustering) charts the choice of k, explains the clusters and writes clusters.csv and the folders', { skip: skip ?? false, timeout: 600_000 }, async () => {
-  const r = await runtime.executeNotebook(notebook('02_clustering.ipynb'), { outDir, env: env() });
-  const o = runtime.readOutputs(r.executed);
+  const r = await jupyter.executeNotebook(notebook('02_clustering.ipynb'), { outDir, env: env() });
+  const o = jupyter.readOutputs(r.executed);
   checkCommon(o);
   // PCA, elbow, silhouette, DB/CH, stability, silhouette samples, k-distance, sizes, heat map, projection
   assert.ok((o.counts[plotly] ?? 0) >= 10, JSON.stringify(o.counts));
@@ -66,8 +67,8 @@ test('notebook 02 (clustering) charts the choice of k, explains the clusters and
 });
 
 test('notebook 03 (average faces) draws the mean shape, the warp and writes the averages', { skip: skip ?? false, timeout: 600_000 }, async () => {
-  const r = await runtime.executeNotebook(notebook('03_average_face.ipynb'), { outDir, env: env() });
-  const o = runtime.readOutputs(r.executed);
+  const r = await jupyter.executeNotebook(notebook('03_average_face.ipynb'), { outDir, env: env() });
+  const o = jupyter.readOutputs(r.executed);
   checkCommon(o);
   assert.ok((o.counts['image/png'] ?? 0) >= 6, JSON.stringify(o.counts));
   const files = fs.readdirSync(path.join(data, 'processed', 'averages'));

@@ -3,16 +3,16 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { faces, pipeline, report } from 'facetype';
+import { report, runConfig, stages } from 'facetype';
 
 let data = '';
 let reports = '';
 before(async () => {
   data = fs.mkdtempSync(path.join(os.tmpdir(), 'facetype-report-'));
   reports = path.join(data, 'reports');
-  await faces.prepareFaces({ source: 'demo', dataDir: data, onProgress: false });
-  await pipeline.clusterStage({ dataDir: data, source: 'demo', bootstrapSamples: 5, onProgress: false });
-  await pipeline.averageStage({ dataDir: data, source: 'demo' });
+  await stages.prepareFaces({ source: 'demo', dataDir: data, onProgress: false });
+  await stages.runTypesStage(runConfig({ dataDir: data, source: 'demo' }), { bootstrapSamples: 5, onProgress: false });
+  await stages.runAveragesStage(runConfig({ dataDir: data, source: 'demo' }));
 });
 after(() => fs.rmSync(data, { recursive: true, force: true }));
 

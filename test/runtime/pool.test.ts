@@ -2,8 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runtime } from 'facetype';
 
+/** The test handler module (compiled to build/test/support/echo-worker.js). */
+const ECHO = require.resolve('../support/echo-worker');
+
 test('WorkerPool.run() returns results from every worker and survives a crashing task', async () => {
-  const pool = new runtime.WorkerPool<{ value?: number; crash?: boolean; fail?: string }, number>('echo', { workers: 2 });
+  const pool = new runtime.WorkerPool<{ value?: number; crash?: boolean; fail?: string }, number>(ECHO, { workers: 2 });
   try {
     await pool.ready();
     const values = await Promise.all([1, 2, 3, 4, 5].map((v) => pool.run({ value: v })));
@@ -19,7 +22,7 @@ test('WorkerPool.run() returns results from every worker and survives a crashing
 });
 
 test('runAll() keeps order-independent results and reports per-item errors', async () => {
-  const pool = new runtime.WorkerPool<{ value?: number; fail?: string }, number>('echo', { workers: 2 });
+  const pool = new runtime.WorkerPool<{ value?: number; fail?: string }, number>(ECHO, { workers: 2 });
   const seen = new Map<number, number | string>();
   try {
     await runtime.runAll(pool, [1, 2, 3, 4, 5, 6], (i) => (i === 4 ? { fail: 'four' } : { value: i * 10 }), (i, r, e) => {
@@ -34,5 +37,5 @@ test('runAll() keeps order-independent results and reports per-item errors', asy
 });
 
 test('new WorkerPool() rejects an invalid worker count', () => {
-  assert.throws(() => new runtime.WorkerPool('echo', { workers: 0 }), /Expected integer in \[1, 64\] for workers but received 0 of type number/);
+  assert.throws(() => new runtime.WorkerPool(ECHO, { workers: 0 }), /Expected integer in \[1, 64\] for workers but received 0 of type number/);
 });

@@ -19,6 +19,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { projectRoot, runtime } from 'facetype';
+import * as jupyter from 'facetype/dist/cli/jupyter';
 
 export interface LabOptions {
   /** Folder the Lab serves (its file browser's root; notebooks open relative to it). */
@@ -132,8 +133,8 @@ function killAll(child: ChildProcess, runtimeDir: string): void {
 }
 
 async function startOnce(options: LabOptions, stateDir: string): Promise<Lab> {
-  const py = runtime.jupyterPython();
-  if (!py) throw new Error(runtime.notebookSkipReason() ?? 'no Jupyter');
+  const py = jupyter.jupyterPython();
+  if (!py) throw new Error(jupyter.notebookSkipReason() ?? 'no Jupyter');
   const port = await freePort();
   const token = randomBytes(24).toString('hex');
   const base = `http://127.0.0.1:${port}`;

@@ -18,7 +18,8 @@
  * landmarks and image reference for the second (cheap for paths; raw pixels would all stay in
  * memory: pass a function instead).
  */
-import { defaultWorkers, DEFAULTS as CONFIG } from '../config';
+import { DEFAULT_TEMPLATE } from '../faces/align';
+import { defaultWorkers } from '../runtime/pool';
 import { runAll, WorkerCrashError, WorkerPool } from '../runtime/pool';
 import { DataError, integerInRange, InvalidParameterError, numberInRange, withDefaults } from '../validate';
 import { Accumulator, type AccumulatorSetup, type ChunkFace, type ChunkSums } from './accumulate';
@@ -85,7 +86,7 @@ export interface AverageOptions {
 /** Defaults of averageFaces(). */
 export const AVERAGE_DEFAULTS: Required<AverageOptions> = {
   groups: null,
-  cropSize: CONFIG.cropSize,
+  cropSize: DEFAULT_TEMPLATE.size,
   size: null,
   workers: defaultWorkers(),
   chunkSize: 200,
@@ -389,7 +390,7 @@ export async function averageFaces(faces: FaceSource, options?: AverageOptions):
   } else {
     // no more workers than chunks (a small run does not start idle threads)
     const poolSize = Math.max(1, Math.min(workers, Math.ceil(total / chunkSize)));
-    const pool = new WorkerPool<{ faces: ChunkFace[] }, ChunkSums>('average', { workers: poolSize, init: setup });
+    const pool = new WorkerPool<{ faces: ChunkFace[] }, ChunkSums>(require.resolve('./average-worker'), { workers: poolSize, init: setup });
     try {
       await pool.ready();
       await runAll(

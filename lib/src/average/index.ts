@@ -18,4 +18,3 @@ export { averagePng, averageLabel, gridImage, saveAverages, PNG_DEFAULTS, GRID_D
 export type { PngOptions, SharpenOptions, GridTile, GridOptions, SaveAveragesOptions } from './finish';
 export { readRgb, drawShape, drawMesh, warpComparison, DRAW_DEFAULTS } from './draw';
 export type { DrawOptions } from './draw';
-export * from './stage';

@@ -17,7 +17,7 @@
  *     width) outside it. Distance-based rather than a Gaussian blur of a binary mask: the inside
  *     stays exactly 1 and the fade has the same width all round, for any image size.
  */
-import { DEFAULTS } from '../config';
+import { DEFAULT_TEMPLATE } from '../faces/align';
 import { InvalidParameterError, integerInRange, numberInRange, withDefaults } from '../validate';
 import { convexHull } from './geometry';
 
@@ -36,7 +36,7 @@ export interface MaskOptions {
 
 /** Defaults of faceMask(). */
 export const MASK_DEFAULTS: Required<MaskOptions> = {
-  width: DEFAULTS.cropSize,
+  width: DEFAULT_TEMPLATE.size,
   height: null,
   feather: 0.06,
   expand: 0,

@@ -18,7 +18,7 @@
  * computed once per target shape (never per face). Its triangles are counter-clockwise on screen
  * (positive `orientedArea`); triangles without area (collinear points) are dropped.
  */
-import { DEFAULTS } from '../config';
+import { DEFAULT_TEMPLATE } from '../faces/align';
 import { integerInRange, InvalidParameterError, numberInRange, withDefaults } from '../validate';
 import { delaunay } from './delaunay';
 import { centroid, convexHull, triangleArea } from './geometry';
@@ -62,7 +62,7 @@ export interface TriangulateOptions {
 
 /** Defaults of triangulate(). */
 export const TRIANGULATE_DEFAULTS: Required<TriangulateOptions> = {
-  width: DEFAULTS.cropSize,
+  width: DEFAULT_TEMPLATE.size,
   height: null,
   borderPoints: 16,
   ring: 0,

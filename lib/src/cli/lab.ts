@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { projectRoot } from '../config';
-import { jupyterPython, notebookSkipReason } from '../runtime/jupyter';
+import { jupyterPython, notebookSkipReason } from './jupyter';
 
 const skip = notebookSkipReason();
 const py = jupyterPython();

@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { projectPaths, runConfig } from '../config';
-import { executeNotebook, notebookSkipReason } from '../runtime/jupyter';
+import { executeNotebook, notebookSkipReason } from './jupyter';
 import { PROGRESS_PREFIX, formatDuration } from '../runtime/progress';
 
 export const NOTEBOOKS = ['01_data_preparation.ipynb', '02_clustering.ipynb', '03_average_face.ipynb'];
@@ -140,7 +140,7 @@ export async function main(argv: string[]): Promise<number> {
   if (args.html && selected.length === NOTEBOOKS.length) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { buildReport } = require('../report') as { buildReport?: (o: { dataDir: string; reportsDir: string }) => Promise<string> };
+      const { buildReport } = require('../report/build') as { buildReport?: (o: { dataDir: string; reportsDir: string }) => Promise<string> };
       if (buildReport) report = await buildReport({ dataDir: cfg.paths.data, reportsDir: reports });
     } catch (e) {
       console.error(`report: ${(e as Error).message}`);

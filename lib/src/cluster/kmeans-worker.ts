@@ -1,20 +1,23 @@
 /**
- * Worker thread of the cluster stage (see parallel.ts): holds the data (shared memory, not
- * copied) and runs K-Means restarts, bootstrap fits and shares of the euclidean silhouette pass.
+ * Worker handler of the K analysis (see parallel.ts), run by the runtime's worker pool: holds the
+ * data (shared memory, not copied) and runs K-Means restarts, bootstrap fits and shares of the
+ * euclidean silhouette pass.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { handleTask, type TaskContext, type WorkerTask } from './parallel';
+import type { TaskHandler } from '../runtime/worker';
+import { handleTask, type ClusterWorkerInit, type TaskContext, type WorkerTask } from './parallel';
+import { useWasmKernels } from './wasm';
 
-const port = parentPort;
-if (port) {
-  const { buffer, n, d } = workerData as { buffer: SharedArrayBuffer; n: number; d: number };
-  const ctx: TaskContext = { data: new Float64Array(buffer), n, d, cache: new Map() };
-  port.on('message', (msg: { id: number; task: WorkerTask }) => {
-    try {
-      const { result, transfer } = handleTask(ctx, msg.task);
-      port.postMessage({ id: msg.id, result }, transfer);
-    } catch (e) {
-      port.postMessage({ id: msg.id, error: e instanceof Error ? e.message : String(e) });
-    }
-  });
-}
+let ctx: TaskContext | null = null;
+
+export const handler: TaskHandler = {
+  async init(options: unknown): Promise<string> {
+    const { buffer, n, d, wasm } = options as ClusterWorkerInit;
+    useWasmKernels(wasm);
+    ctx = { data: new Float64Array(buffer), n, d, cache: new Map() };
+    return 'cluster kernels';
+  },
+  async run(payload: unknown) {
+    if (!ctx) throw new Error('cluster worker not initialised');
+    return handleTask(ctx, payload as WorkerTask);
+  },
+};

@@ -4,13 +4,11 @@
  * SharedArrayBuffer. Every piece has its own seed, so results are identical to running them in
  * this thread, in any order, with any number of workers (workers: 1 runs them inline).
  */
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { WorkerPool, defaultWorkers } from '../runtime/pool';
 import { type KMeansRun, type ResolvedKMeansOptions, absoluteTolerance, kmeansRestart } from './kmeans';
 import { sqNorms } from './kernels';
 import { euclideanPairSums } from './metrics';
-import { bindGram } from './wasm';
+import { bindGram, wasmKernelsEnabled } from './wasm';
 
 /** A K-Means fit: restarts [r0, r1) of the given options, on all rows or on `subset`; the best run is returned. */
 export interface KMeansTask {
@@ -39,6 +37,15 @@ export interface PairSumsTask {
 
 export type WorkerTask = KMeansTask | PairSumsTask;
 export type TaskResult = KMeansRun | Float64Array;
+
+/** What every cluster worker starts with: the data matrix in shared memory (not copied). */
+export interface ClusterWorkerInit {
+  buffer: SharedArrayBuffer;
+  n: number;
+  d: number;
+  /** The caller's useWasmKernels setting. */
+  wasm: boolean;
+}
 
 export interface TaskContext {
   data: Float64Array;
@@ -89,20 +96,14 @@ export function handleTask(ctx: TaskContext, task: WorkerTask): { result: TaskRe
 
 /** Number of workers for `workers: 0` (auto): one per core, at most 4. */
 export function autoWorkers(): number {
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return Math.max(1, Math.min(4, cores));
+  return Math.max(1, Math.min(4, defaultWorkers()));
 }
 
-/** A set of worker threads sharing one data matrix. */
+/** Worker threads (the runtime's pool, running kmeans-worker.js) sharing one data matrix. */
 export class ClusterWorkers {
   readonly size: number;
   private readonly ctx: TaskContext;
-  private readonly workers: Worker[] = [];
-  private readonly idle: Worker[] = [];
-  private readonly queue: { task: WorkerTask; resolve: (r: TaskResult) => void; reject: (e: Error) => void }[] = [];
-  private readonly pending = new Map<number, { resolve: (r: TaskResult) => void; reject: (e: Error) => void; worker: Worker }>();
-  private nextId = 1;
-  private closing = false;
+  private readonly pool: WorkerPool<WorkerTask, TaskResult> | null = null;
 
   /** `size` 1 runs every task inline (no thread). */
   constructor(data: Float64Array, n: number, d: number, size: number) {
@@ -112,64 +113,29 @@ export class ClusterWorkers {
     view.set(data.subarray(0, n * d));
     this.ctx = { data: view, n, d, cache: new Map() };
     if (size <= 1) return;
-    const script = path.join(__dirname, 'kmeans-worker.js');
-    for (let w = 0; w < size; w++) {
-      const worker = new Worker(script, { workerData: { buffer: shared, n, d } });
-      worker.on('message', (msg: { id: number; result?: TaskResult; error?: string }) => {
-        const p = this.pending.get(msg.id);
-        this.pending.delete(msg.id);
-        this.idle.push(worker);
-        if (p) msg.error !== undefined ? p.reject(new Error(msg.error)) : p.resolve(msg.result as TaskResult);
-        this.pump();
-      });
-      worker.on('error', (e) => this.failAll(worker, e));
-      worker.on('exit', (code) => {
-        if (!this.closing) this.failAll(worker, new Error(`cluster worker exited with code ${code} (out of memory?)`));
-      });
-      this.workers.push(worker);
-      this.idle.push(worker);
-    }
+    const init: ClusterWorkerInit = { buffer: shared, n, d, wasm: wasmKernelsEnabled() };
+    this.pool = new WorkerPool<WorkerTask, TaskResult>(require.resolve('./kmeans-worker'), { workers: size, init });
   }
 
   /** Queues a task; `urgent` tasks go before those already waiting. */
   run(task: WorkerTask, urgent = false): Promise<TaskResult> {
-    if (this.size <= 1) {
+    let p: Promise<TaskResult>;
+    if (!this.pool) {
       try {
-        return Promise.resolve(handleTask(this.ctx, task).result);
+        p = Promise.resolve(handleTask(this.ctx, task).result);
       } catch (e) {
-        const p = Promise.reject(e);
-        p.catch(() => undefined);
-        return p;
+        p = Promise.reject(e);
       }
+    } else {
+      p = this.pool.run(task, [], urgent);
     }
-    const p = new Promise<TaskResult>((resolve, reject) => {
-      if (urgent) this.queue.unshift({ task, resolve, reject });
-      else this.queue.push({ task, resolve, reject });
-      this.pump();
-    });
     // a failure is reported where the result is awaited; never as an unhandled rejection
     // (tasks queued behind a failed one may never be awaited)
     p.catch(() => undefined);
     return p;
   }
 
-  private pump(): void {
-    while (this.idle.length > 0 && this.queue.length > 0) {
-      const worker = this.idle.shift()!;
-      const { task, resolve, reject } = this.queue.shift()!;
-      const id = this.nextId++;
-      this.pending.set(id, { resolve, reject, worker });
-      worker.postMessage({ id, task });
-    }
-  }
-
-  private failAll(worker: Worker, e: Error): void {
-    for (const [id, p] of this.pending) if (p.worker === worker) { this.pending.delete(id); p.reject(e); }
-    for (const q of this.queue.splice(0)) q.reject(e);
-  }
-
   async close(): Promise<void> {
-    this.closing = true;
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await this.pool?.close();
   }
 }

@@ -132,8 +132,24 @@ function assemble(): Uint8Array {
 }
 
 let compiled: WasmModule | null | undefined;
+let enabled = true;
+
+/**
+ * Turns the WASM distance kernels on or off (off: the plain JavaScript fallback, same results);
+ * config.ts reads FACETYPE_NO_WASM and the stages pass it here. Per thread: the cluster workers
+ * are started with the caller's setting.
+ */
+export function useWasmKernels(on: boolean): void {
+  enabled = on;
+}
+
+/** Whether the WASM kernels are switched on in this thread (see useWasmKernels). */
+export function wasmKernelsEnabled(): boolean {
+  return enabled;
+}
 
 function module(): WasmModule | null {
+  if (!enabled) return null;
   if (compiled !== undefined) return compiled;
   try {
     const bytes = assemble();
@@ -141,7 +157,6 @@ function module(): WasmModule | null {
   } catch {
     compiled = null;
   }
-  if (process.env.FACETYPE_NO_WASM === '1') compiled = null;
   return compiled;
 }
 

@@ -11,6 +11,3 @@ export { DETECTOR_DEFAULTS, type DetectorOptions, type DetectorModel, type Detec
 export { MEASURE_VERSION, encodeMesh, decodeMesh, type FaceMeasures, type PhotoRecord } from './measure';
 export * from './filter';
 export * from './manifest';
-export * from './prepare';
-export * from './source';
-export * from './evaluate';

@@ -7,6 +7,10 @@
  * Points are flat typed arrays: x0, y0, x1, y1, ... (2-D) or x0, y0, z0, ... (3-D).
  */
 
+/** Values of one face's 68 landmarks (x, y) and of its 468-point mesh (x, y) in flat arrays. */
+export const LANDMARK68_VALUES = 136;
+export const MESH468_VALUES = 936;
+
 /** Mesh vertex (or pair, averaged) for each of the 68 iBUG landmarks, in order. */
 export const MESH_TO_68: readonly (readonly number[])[] = [
   // jaw, from the subject's right ear (image left) to the left ear

@@ -3,20 +3,27 @@
  * per worker thread; each task measures a small batch of photos (see measure.ts).
  */
 import sharp from 'sharp';
-import { describeBackend, initBackend } from '../runtime/backend';
+import { describeBackend, initBackend, type BackendOptions } from '../runtime/backend';
 import type { TaskHandler } from '../runtime/worker';
 import { FaceDetector, type DetectorOptions } from './detector';
 import { measurePhotos, type MeasureTask } from './measure';
 
 let detector: FaceDetector | null = null;
 
+/** What every preparation worker is started with. */
+export interface PrepareWorkerInit {
+  detector: Partial<DetectorOptions>;
+  backend: BackendOptions;
+}
+
 export const handler: TaskHandler = {
   async init(options: unknown): Promise<string> {
     // one libvips thread per worker: parallelism comes from the workers
     sharp.concurrency(1);
     sharp.cache(false);
-    const { tf, info } = await initBackend();
-    detector = await FaceDetector.load(tf, (options ?? {}) as Partial<DetectorOptions>);
+    const init = (options ?? { detector: {}, backend: {} }) as PrepareWorkerInit;
+    const { tf, info } = await initBackend(init.backend);
+    detector = await FaceDetector.load(tf, init.detector);
     return describeBackend(info);
   },
   async run(payload: unknown) {

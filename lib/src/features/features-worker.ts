@@ -3,23 +3,24 @@
  * each task is a batch of aligned crops with their 68 landmarks.
  */
 import sharp from 'sharp';
-import { describeBackend, initBackend } from '../runtime/backend';
+import { describeBackend, initBackend, type BackendOptions } from '../runtime/backend';
 import type { TaskHandler } from '../runtime/worker';
 import { FaceNets, readCrop } from './nets';
+import { LANDMARK68_VALUES } from '../faces/landmarks';
 
 let nets: FaceNets | null = null;
 
 export interface FeatureTask {
   files: string[];
-  /** B x 136 landmark coordinates (crop pixels). */
+  /** B x LANDMARK68_VALUES landmark coordinates (crop pixels). */
   landmarks: Float32Array;
 }
 
 export const handler: TaskHandler = {
-  async init(): Promise<string> {
+  async init(options: unknown): Promise<string> {
     sharp.concurrency(1);
     sharp.cache(false);
-    const { tf, info } = await initBackend();
+    const { tf, info } = await initBackend((options ?? {}) as BackendOptions);
     nets = await FaceNets.load(tf, info.name);
     return describeBackend(info);
   },
@@ -27,7 +28,7 @@ export const handler: TaskHandler = {
     if (!nets) throw new Error('features worker not initialised');
     const task = payload as FeatureTask;
     const images = await Promise.all(task.files.map((f) => readCrop(f)));
-    const lms = task.files.map((_, i) => task.landmarks.subarray(i * 136, (i + 1) * 136));
+    const lms = task.files.map((_, i) => task.landmarks.subarray(i * LANDMARK68_VALUES, (i + 1) * LANDMARK68_VALUES));
     const out = await nets.run(images, lms);
     return { result: out, transfer: [out.descriptors.buffer as ArrayBuffer, out.attributes.buffer as ArrayBuffer] };
   },

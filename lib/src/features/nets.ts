@@ -20,7 +20,9 @@ import { EXPRESSIONS } from './expressions';
 export { EXPRESSIONS, type Expression } from './expressions';
 
 /** Number of attribute columns: age, male probability, 7 expressions. */
-export const ATTRIBUTE_COLUMNS = ['age', 'male', ...EXPRESSIONS] as const;
+export { ATTRIBUTE_COLUMNS } from './layout';
+import { ATTRIBUTE, ATTRIBUTE_DIM } from './layout';
+import { LANDMARK68_VALUES } from '../faces/landmarks';
 
 /** Minimal typing of the face-api objects we use. */
 interface FaceApiNet {
@@ -152,11 +154,12 @@ export class FaceNets {
     const [d, age, gender, expr] = await Promise.all([desc.data(), ag.age.data(), ag.gender.data(), ex.data()]);
     tf.dispose([desc, ag.age, ag.gender, ex, ...descIn, ...attrIn]);
     const descriptors = new Float32Array(d as Float32Array);
-    const attributes = new Float32Array(B * 9);
+    const D = ATTRIBUTE_DIM;
+    const attributes = new Float32Array(B * D);
     for (let i = 0; i < B; i++) {
-      attributes[i * 9] = (age as Float32Array)[i];
-      attributes[i * 9 + 1] = (gender as Float32Array)[i * 2];
-      for (let k = 0; k < 7; k++) attributes[i * 9 + 2 + k] = (expr as Float32Array)[i * 7 + k];
+      attributes[i * D + ATTRIBUTE.age] = (age as Float32Array)[i];
+      attributes[i * D + ATTRIBUTE.male] = (gender as Float32Array)[i * 2];
+      for (let k = 0; k < 7; k++) attributes[i * D + ATTRIBUTE.firstExpression + k] = (expr as Float32Array)[i * 7 + k];
     }
     return { descriptors, attributes };
   }
@@ -164,7 +167,7 @@ export class FaceNets {
 
 /** Plausible landmarks for a 256 px template crop (warm-up input only). */
 function defaultLandmarks(): Float32Array {
-  const lm = new Float32Array(136);
+  const lm = new Float32Array(LANDMARK68_VALUES);
   for (let i = 0; i < 68; i++) {
     const a = (i / 68) * Math.PI * 2;
     lm[2 * i] = 128 + 60 * Math.cos(a);

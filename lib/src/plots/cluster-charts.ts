@@ -7,7 +7,8 @@
  * explained variance, k-distance curve with eps. Result: 2-D projection coloured by cluster,
  * cluster sizes, attribute heat map.
  */
-import type { AttributeScores, ClusterExplanations, KAnalysis, PCAResult, Projection } from '../cluster';
+import type { KAnalysis, PCAResult, Projection } from '../cluster';
+import type { AttributeScores, ClusterExplanations } from '../stages/explain';
 import { DataError } from '../validate';
 import { EXPRESSIONS } from '../features/expressions';
 import { clusterColor, figure, figureBundle, type Figure, type MimeBundle } from './figure';

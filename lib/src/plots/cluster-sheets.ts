@@ -3,7 +3,7 @@
  * outliers (where it frays), with the cluster's colour.
  */
 import * as path from 'node:path';
-import type { ClusterExplanations } from '../cluster/explain';
+import type { ClusterExplanations } from '../stages/explain';
 import { clusterColor } from './figure';
 import { contactSheet } from './images';
 

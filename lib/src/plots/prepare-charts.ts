@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import type { FilterOptions, FunnelRow, Verdict } from '../faces/filter';
-import type { PrepareResult } from '../faces/prepare';
+import type { PrepareResult } from '../stages/prepare';
 import { figure, figureBundle, type Figure, type MimeBundle } from './figure';
 import { contactSheet, type SheetTile } from './images';
 

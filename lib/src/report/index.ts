@@ -1,4 +1,2 @@
-/**
- * The shareable report (reports/index.html) and offline notebook exports.
- */
+/** The shareable report (reports/index.html): assembles the stages' outputs and the charts. */
 export * from './build';

@@ -21,10 +21,18 @@ export interface BackendInfo {
   reason: string;
 }
 
+/** How a thread chooses its backend (config.ts reads FACETYPE_BACKEND and FACETYPE_WASM_CONCAT). */
+export interface BackendOptions {
+  /** 'auto': tfjs-node when it is installed and registers, else WASM; 'wasm': always WASM. */
+  prefer?: 'auto' | 'wasm';
+  /** 'fast': our Concat kernel (default); 'original': tfjs-backend-wasm's own (for A/B tests). */
+  wasmConcat?: 'fast' | 'original';
+}
+
 let cached: { tf: typeof TF; info: BackendInfo } | null = null;
 
-function tryNative(): typeof TF | null {
-  if ((process.env.FACETYPE_BACKEND ?? '').toLowerCase() === 'wasm') return null;
+function tryNative(options: BackendOptions): typeof TF | null {
+  if (options.prefer === 'wasm') return null;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const tfn = require('@tensorflow/tfjs-node') as typeof TF;
@@ -43,9 +51,9 @@ export function wasmBinariesDir(): string {
  * Initialises tfjs once per thread and returns it with what was chosen.
  * Every worker thread calls this for its own backend instance.
  */
-export async function initBackend(): Promise<{ tf: typeof TF; info: BackendInfo }> {
+export async function initBackend(options: BackendOptions = {}): Promise<{ tf: typeof TF; info: BackendInfo }> {
   if (cached) return cached;
-  const native = tryNative();
+  const native = tryNative(options);
   if (native) {
     try {
       await native.setBackend('tensorflow');
@@ -70,7 +78,7 @@ export async function initBackend(): Promise<{ tf: typeof TF; info: BackendInfo 
   if (!ok) throw new Error('Could not initialise the tfjs WASM backend (tfjs-backend-wasm failed to load its .wasm binary)');
   await tf.ready();
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-  if (process.env.FACETYPE_WASM_CONCAT !== 'original') fastWasmConcat(tf);
+  if (options.wasmConcat !== 'original') fastWasmConcat(tf);
   const why = native ? 'FACETYPE_BACKEND=wasm or the native backend failed to register' : '@tensorflow/tfjs-node is not installed (optional accelerator)';
   cached = { tf, info: { name: 'wasm', simd, version: tf.version_core, reason: why } };
   return cached;
@@ -131,8 +139,8 @@ export function describeBackend(info: BackendInfo): string {
 }
 
 /** Whether the native backend would be used, without initialising anything heavy. */
-export function nativeBackendAvailable(): boolean {
-  if ((process.env.FACETYPE_BACKEND ?? '').toLowerCase() === 'wasm') return false;
+export function nativeBackendAvailable(options: BackendOptions = {}): boolean {
+  if (options.prefer === 'wasm') return false;
   try {
     require.resolve('@tensorflow/tfjs-node');
     return true;

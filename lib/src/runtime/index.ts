@@ -2,4 +2,3 @@ export * from './backend';
 export * from './pool';
 export * from './progress';
 export * from './models';
-export * from './jupyter';

@@ -7,7 +7,6 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
-import { projectRoot } from '../config';
 
 export interface ModelSpec {
   package: string;
@@ -29,7 +28,8 @@ const verified = new Set<string>();
 /** The pinned model list (models/models.json). */
 export function modelRegistry(): Record<string, ModelSpec> {
   if (!registry) {
-    const file = path.join(projectRoot(), 'models', 'models.json');
+    // models/ ships with the code: lib/dist/runtime -> the project folder
+    const file = path.resolve(__dirname, '..', '..', '..', 'models', 'models.json');
     registry = (JSON.parse(fs.readFileSync(file, 'utf8')) as { models: Record<string, ModelSpec> }).models;
   }
   return registry;

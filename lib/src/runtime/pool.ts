@@ -5,13 +5,15 @@
  * A task that throws is rejected with its message; a worker that dies (out of memory, WASM abort)
  * is replaced and only its in-flight task fails, so one bad photo never stops a run.
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker, type TransferListItem } from 'node:worker_threads';
-import { defaultWorkers } from '../config';
-import { integerInRange } from '../validate';
+import { integerInRange, InvalidParameterError } from '../validate';
 
-/** Names of the task handlers a worker can host (see worker.ts). */
-export type HandlerName = 'prepare' | 'features' | 'average' | 'echo';
+/** Number of worker threads to use by default: one per core. */
+export function defaultWorkers(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
 
 export interface PoolOptions {
   /** Number of worker threads (default: one per core). */
@@ -56,15 +58,22 @@ const WORKER_SCRIPT = path.join(__dirname, 'worker.js');
 
 export class WorkerPool<TIn = unknown, TOut = unknown> {
   readonly size: number;
-  private readonly handler: HandlerName;
+  private readonly module: string;
   private readonly options: PoolOptions;
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
   private nextId = 1;
   private closed = false;
 
-  constructor(handler: HandlerName, options: PoolOptions = {}) {
-    this.handler = handler;
+  /**
+   * `module`: absolute path of a compiled module that exports `handler: TaskHandler` (worker.ts);
+   * every worker thread loads it and calls its `init(options.init)` once.
+   */
+  constructor(module: string, options: PoolOptions = {}) {
+    if (typeof module !== 'string' || !path.isAbsolute(module)) {
+      throw new InvalidParameterError('module', 'the absolute path of a worker handler module', module);
+    }
+    this.module = module;
     this.options = options;
     this.size = integerInRange('workers', options.workers ?? defaultWorkers(), 1, 64);
     for (let i = 0; i < this.size; i++) this.slots.push(this.spawn(i));
@@ -75,11 +84,13 @@ export class WorkerPool<TIn = unknown, TOut = unknown> {
     await Promise.all(this.slots.map((s) => s.ready));
   }
 
-  /** Runs one task on the next free worker. */
-  run(payload: TIn, transfer: TransferListItem[] = []): Promise<TOut> {
+  /** Runs one task on the next free worker; `urgent` tasks go before those already waiting. */
+  run(payload: TIn, transfer: TransferListItem[] = [], urgent = false): Promise<TOut> {
     if (this.closed) return Promise.reject(new Error('WorkerPool.run() called after close()'));
     return new Promise<TOut>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, payload, transfer, resolve: resolve as (v: unknown) => void, reject });
+      const task = { id: this.nextId++, payload, transfer, resolve: resolve as (v: unknown) => void, reject };
+      if (urgent) this.queue.unshift(task);
+      else this.queue.push(task);
       this.pump();
     });
   }
@@ -100,7 +111,7 @@ export class WorkerPool<TIn = unknown, TOut = unknown> {
 
   private spawn(index: number): Slot {
     const worker = new Worker(WORKER_SCRIPT, {
-      workerData: { handler: this.handler, init: this.options.init ?? null, index },
+      workerData: { module: this.module, init: this.options.init ?? null, index },
       // each worker decodes images and holds a model set: give the heap room
       resourceLimits: { maxOldGenerationSizeMb: 2048 },
     });

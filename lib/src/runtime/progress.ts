@@ -104,11 +104,22 @@ export function formatProgress(p: Progress): string {
  * A ProgressCallback that prints: an updating line on a TTY, else a line every `everyPercent`
  * percent (notebooks and logs stay short).
  */
-export function printProgress(stream: NodeJS.WriteStream = process.stdout, everyPercent = 10): ProgressCallback {
+export interface PrintProgressOptions {
+  stream?: NodeJS.WriteStream;
+  everyPercent?: number;
+  /**
+   * Also write each line, prefixed, to file descriptor 2: under `npm start` the notebooks run in a
+   * kernel whose stdout goes into the notebook, and the launcher shows these lines on its terminal
+   * (config.ts sets it from FACETYPE_PROGRESS_STDERR).
+   */
+  toStderr?: boolean;
+}
+
+export function printProgress(options: PrintProgressOptions = {}): ProgressCallback {
+  const stream = options.stream ?? process.stdout;
+  const everyPercent = options.everyPercent ?? 10;
   let lastPct = -1;
-  // under `npm start` the notebooks run in a kernel whose stdout goes into the notebook: the
-  // launcher asks for progress on the kernel's own stderr too, which reaches its terminal
-  const toTerminal = process.env.FACETYPE_PROGRESS_STDERR === '1';
+  const toTerminal = options.toStderr === true;
   return (p) => {
     const line = formatProgress(p);
     if (toTerminal) {

@@ -1,9 +1,8 @@
 /**
- * Worker thread entry. Loads one task handler (its backend and models) and answers tasks.
- * Handlers are modules exporting `init(options)` and `run(payload)`; see handlers below.
+ * Worker thread entry. Loads one task handler module (the path the pool was given; the module
+ * exports `handler: TaskHandler`), lets it load its backend and models, then answers tasks.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { HandlerName } from './pool';
 
 export interface TaskHandler {
   /** Loads backend and models; returns a one-line description of the backend. */
@@ -12,34 +11,19 @@ export interface TaskHandler {
   run(payload: unknown): Promise<{ result: unknown; transfer?: ArrayBuffer[] }>;
 }
 
-const HANDLERS: Record<HandlerName, () => TaskHandler> = {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  prepare: () => require('../faces/prepare-worker').handler as TaskHandler,
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  features: () => require('../features/features-worker').handler as TaskHandler,
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  average: () => require('../average/average-worker').handler as TaskHandler,
-  echo: () => ({
-    init: async () => 'echo',
-    run: async (payload: unknown) => {
-      const p = payload as { crash?: boolean; fail?: string; delayMs?: number; value?: unknown };
-      if (p.delayMs) await new Promise((r) => setTimeout(r, p.delayMs));
-      if (p.crash) process.exit(3);
-      if (p.fail) throw new Error(p.fail);
-      return { result: p.value };
-    },
-  }),
-};
-
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('worker.js must run in a worker thread');
-  const { handler: name, init } = workerData as { handler: HandlerName; init: unknown; index: number };
+  const { module, init } = workerData as { module: string; init: unknown; index: number };
   const t0 = performance.now();
   let handler: TaskHandler;
   let backend: string;
   try {
-    handler = HANDLERS[name]();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    handler = (require(module) as { handler?: TaskHandler }).handler as TaskHandler;
+    if (!handler || typeof handler.init !== 'function' || typeof handler.run !== 'function') {
+      throw new Error(`${module} does not export handler: { init, run }`);
+    }
     backend = await handler.init(init);
   } catch (e) {
     port.postMessage({ type: 'init-error', error: e instanceof Error ? e.message : String(e) });

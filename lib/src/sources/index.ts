@@ -26,3 +26,4 @@ export {
 } from './folder';
 export { demoSource, demoPhotosDir, DEMO_PHOTOS } from './demo';
 export { resolveSource, summarizeSource, RESOLVE_DEFAULTS, type ResolveSourceOptions } from './resolve';
+export * from './open';

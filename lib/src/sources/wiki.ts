@@ -8,7 +8,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { projectPaths } from '../config';
 import { DataError, InvalidParameterError, boolean, integerInRange, withDefaults } from '../validate';
 import { downloadFile, DownloadError, extractTar, type TransferProgress } from './download';
 import { matCell, matField, matNumbers, matStrings, readMatFile, type MatValue } from './mat';
@@ -239,7 +238,7 @@ export function prefilterWiki(rows: WikiRow[], options?: WikiFilterOptions): Wik
 // Download and extraction
 
 export interface WikiLocationOptions {
-  /** Folder of downloads (wiki_crop.tar and its extraction). Default: projectPaths().raw (data/raw). */
+  /** Folder of downloads (wiki_crop.tar and its extraction): the run's data/raw (required). */
   rawDir?: string | null;
 }
 
@@ -286,7 +285,10 @@ export interface WikiPaths {
 /** Where the WIKI archive, photos and metadata live. */
 export function wikiPaths(options?: WikiLocationOptions): WikiPaths {
   const opts = withDefaults('wikiPaths options', { rawDir: null } as Required<WikiLocationOptions>, options);
-  const rawDir = path.resolve(opts.rawDir ?? projectPaths().raw);
+  if (typeof opts.rawDir !== 'string' || opts.rawDir === '') {
+    throw new InvalidParameterError('rawDir', "the folder of downloads (the run config's paths.raw)", opts.rawDir);
+  }
+  const rawDir = path.resolve(opts.rawDir);
   const root = path.join(rawDir, 'wiki_crop');
   return {
     rawDir,
@@ -315,7 +317,7 @@ export interface WikiDownloadResult extends WikiPaths {
 export async function ensureWikiDownloaded(options?: WikiDownloadOptions): Promise<WikiDownloadResult> {
   const opts = withDefaults('ensureWikiDownloaded options', WIKI_DOWNLOAD_DEFAULTS, options);
   const paths = wikiPaths({ rawDir: opts.rawDir });
-  const url = opts.url ?? (process.env.FACETYPE_WIKI_URL || WIKI_URL);
+  const url = opts.url ?? WIKI_URL;
   if (opts.expectedBytes !== null) integerInRange('expectedBytes', opts.expectedBytes, 1);
 
   const tarThere = fs.existsSync(paths.tar);

@@ -20,13 +20,14 @@
  * percentage points and 0.1), and if the texts still collide, "#<cluster>".
  */
 import { DataError, InvalidParameterError, integerInRange, withDefaults } from '../validate';
-import { DEFAULTS } from './defaults';
-import { sqDist } from './kernels';
-import { type Matrix, type MatrixInput, toLabels, toMatrix } from './matrix';
-import { normalizedMutualInfo } from './metrics';
-import { textTable } from './compare';
+import { DEFAULTS } from '../cluster/defaults';
+import { sqDist } from '../cluster/kernels';
+import { type Matrix, type MatrixInput, toLabels, toMatrix } from '../cluster/matrix';
+import { normalizedMutualInfo } from '../cluster/metrics';
+import { textTable } from '../cluster/compare';
 
 import { EXPRESSIONS, type Expression } from '../features/expressions';
+import { ATTRIBUTE, ATTRIBUTE_DIM } from '../features/layout';
 
 export { EXPRESSIONS, type Expression };
 
@@ -46,12 +47,13 @@ export interface FaceAttributes {
  */
 export function faceAttributesFromMatrix(attributes: ArrayLike<number>): FaceAttributes[] {
   if (!attributes || typeof attributes.length !== 'number') throw new InvalidParameterError('attributes', 'an N x 9 array (age, male, 7 expressions)', attributes);
-  if (attributes.length % 9 !== 0) throw new DataError(`attributes has ${attributes.length} values, not a multiple of 9 (age, male, 7 expressions per face)`);
+  const D = ATTRIBUTE_DIM;
+  if (attributes.length % D !== 0) throw new DataError(`attributes has ${attributes.length} values, not a multiple of ${D} (age, male, 7 expressions per face)`);
   const out: FaceAttributes[] = [];
-  for (let o = 0; o < attributes.length; o += 9) {
+  for (let o = 0; o < attributes.length; o += D) {
     const expressions = {} as Record<Expression, number>;
-    EXPRESSIONS.forEach((e, t) => { expressions[e] = attributes[o + 2 + t]; });
-    out.push({ age: attributes[o], male: attributes[o + 1], expressions });
+    EXPRESSIONS.forEach((e, t) => { expressions[e] = attributes[o + ATTRIBUTE.firstExpression + t]; });
+    out.push({ age: attributes[o + ATTRIBUTE.age], male: attributes[o + ATTRIBUTE.male], expressions });
   }
   return out;
 }

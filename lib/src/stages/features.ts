@@ -8,15 +8,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { projectPaths, runConfig, type ProjectPaths } from '../config';
-import { loadPrepared, type PreparedFaces } from '../faces/prepare';
+import { loadPrepared, type PreparedFaces } from './prepare';
 import { WorkerPool, runAll, type WorkerReady } from '../runtime/pool';
 import { ProgressTracker, printProgress, type ProgressCallback } from '../runtime/progress';
 import { integerInRange, withDefaults } from '../validate';
-import type { FeatureTask } from './features-worker';
-import { ATTRIBUTE_COLUMNS, type FeatureBatch } from './nets';
+import type { FeatureTask } from '../features/features-worker';
+import type { FeatureBatch } from '../features/nets';
+import { ATTRIBUTE_COLUMNS, ATTRIBUTE_DIM, DESCRIPTOR_DIM } from '../features/layout';
+import { LANDMARK68_VALUES } from '../faces/landmarks';
 
-export const DESCRIPTOR_DIM = 128;
-export const ATTRIBUTE_DIM = ATTRIBUTE_COLUMNS.length;
 /** Bumped when the feature computation changes: the cache is then rebuilt. */
 export const FEATURES_VERSION = 1;
 
@@ -127,14 +127,15 @@ export async function extractFeatures(options: Partial<FeatureOptions> = {}, pre
   const n = prep.images.length;
   const keys = prep.images.map((f) => faceKey(f));
   const missing = keys.map((k, i) => (cache.rows.has(k) ? -1 : i)).filter((i) => i >= 0);
-  const tracker = new ProgressTracker('features', n, o.onProgress === false ? undefined : o.onProgress ?? printProgress());
+  const tracker = new ProgressTracker('features', n, o.onProgress === false ? undefined : o.onProgress ?? printProgress({ toStderr: cfg.progressToStderr }));
   tracker.tick('cached', n - missing.length);
   let backend: string | null = null;
   if (missing.length > 0) {
     const batches: number[][] = [];
     for (let i = 0; i < missing.length; i += o.batchSize) batches.push(missing.slice(i, i + o.batchSize));
-    const pool = new WorkerPool<FeatureTask, FeatureBatch>('features', {
+    const pool = new WorkerPool<FeatureTask, FeatureBatch>(require.resolve('../features/features-worker'), {
       workers: cfg.workers,
+      init: cfg.backend,
       onReady: (r: WorkerReady) => {
         backend = r.backend;
       },
@@ -148,8 +149,9 @@ export async function extractFeatures(options: Partial<FeatureOptions> = {}, pre
         pool,
         batches,
         (batch) => {
-          const landmarks = new Float32Array(batch.length * 136);
-          batch.forEach((i, j) => landmarks.set(prep.landmarks68.subarray(i * 136, (i + 1) * 136), j * 136));
+          const L = LANDMARK68_VALUES;
+          const landmarks = new Float32Array(batch.length * L);
+          batch.forEach((i, j) => landmarks.set(prep.landmarks68.subarray(i * L, (i + 1) * L), j * L));
           return { files: batch.map((i) => prep.images[i]), landmarks };
         },
         (batch, result, error) => {

@@ -13,22 +13,24 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ProjectPaths } from '../config';
-import type { FaceFeatures } from '../features/extract';
-import type { PreparedFaces } from '../faces/prepare';
+import type { ProjectPaths, RunConfig } from '../config';
+import { extractFeatures, type FaceFeatures } from './features';
+import { loadPrepared, type PreparedFaces } from './prepare';
 import { formatCsv, type CsvValue } from '../io/csv';
-import { readAttributes } from '../faces/evaluate';
+import { readAttributes } from './labels';
 import { DataError, InvalidParameterError, integerInRange, numberInRange, withDefaults } from '../validate';
-import { chooseK, type KAnalysis, type KChoice } from './analyze';
-import { compareMethods, type Comparison, type MethodRun } from './compare';
-import { dbscan, kDistances, suggestEps, type DBSCANResult, type EpsSuggestion } from './dbscan';
-import { EXPRESSIONS, type ClusterExplanations } from './explain';
-import { gmm, type GMMResult } from './gmm';
-import { concatColumns, fromRows, l2normalizeRows, matrix, standardizeColumns, type Matrix } from './matrix';
-import { kmeans } from './kmeans';
-import { adjustedRandIndex, normalizedMutualInfo, silhouetteScore } from './metrics';
-import { pca, type PCAResult } from './pca';
-import { ward, type WardResult } from './ward';
+import { analyzeK, chooseK, type KAnalysis, type KChoice } from '../cluster/analyze';
+import { compareMethods, type Comparison, type MethodRun } from '../cluster/compare';
+import { dbscan, kDistances, suggestEps, type DBSCANResult, type EpsSuggestion } from '../cluster/dbscan';
+import { EXPRESSIONS, explainClusters, faceAttributesFromMatrix, type ClusterExplanations } from './explain';
+import { ATTRIBUTE, ATTRIBUTE_DIM } from '../features/layout';
+import { gmm, type GMMResult } from '../cluster/gmm';
+import { concatColumns, fromRows, l2normalizeRows, matrix, standardizeColumns, type Matrix } from '../cluster/matrix';
+import { kmeans } from '../cluster/kmeans';
+import { useWasmKernels } from '../cluster/wasm';
+import { adjustedRandIndex, normalizedMutualInfo, silhouetteScore } from '../cluster/metrics';
+import { pca, type PCAResult } from '../cluster/pca';
+import { ward, type WardResult } from '../cluster/ward';
 
 export interface FaceMatrixOptions {
   /** Weight of the standardised age column next to the unit-length descriptor. */
@@ -67,7 +69,7 @@ export function faceMatrix(f: FaceFeatures, options: Partial<FaceMatrixOptions> 
   }
   const blocks = [{ x: l2normalizeRows(desc), weight: 1 }];
   const columns = Array.from({ length: 128 }, (_, i) => `d${i}`);
-  const attrColumn = (j: number) => matrix(n, 1, Float64Array.from({ length: n }, (_, i) => f.attributes[i * 9 + j]));
+  const attrColumn = (j: number) => matrix(n, 1, Float64Array.from({ length: n }, (_, i) => f.attributes[i * ATTRIBUTE_DIM + j]));
   // a constant column (one face, or all the same) standardises to zeros rather than NaN
   const std = (m: Matrix) => {
     const s = standardizeColumns(m).matrix;
@@ -83,7 +85,7 @@ export function faceMatrix(f: FaceFeatures, options: Partial<FaceMatrixOptions> 
     columns.push('male');
   }
   if (o.expressionWeight > 0) {
-    const ex = matrix(n, 7, Float64Array.from({ length: n * 7 }, (_, i) => f.attributes[Math.floor(i / 7) * 9 + 2 + (i % 7)]));
+    const ex = matrix(n, 7, Float64Array.from({ length: n * 7 }, (_, i) => f.attributes[Math.floor(i / 7) * ATTRIBUTE_DIM + ATTRIBUTE.firstExpression + (i % 7)]));
     blocks.push({ x: std(ex), weight: o.expressionWeight / Math.sqrt(7) });
     columns.push(...EXPRESSIONS);
   }
@@ -326,7 +328,7 @@ export function writeClusters(
   const rows: Record<string, CsvValue>[] = [];
   for (let i = 0; i < n; i++) {
     const meta = prepared.file.faces[i];
-    const a = f.attributes.subarray(i * 9, i * 9 + 9);
+    const a = f.attributes.subarray(i * ATTRIBUTE_DIM, (i + 1) * ATTRIBUTE_DIM);
     const row: Record<string, CsvValue> = {
       face: meta.name,
       photo: meta.photo,
@@ -336,7 +338,7 @@ export function writeClusters(
       age: Math.round(a[0] * 10) / 10,
       male: Math.round(a[1] * 1000) / 1000,
     };
-    EXPRESSIONS.forEach((e, t) => (row[e] = Math.round(a[2 + t] * 1000) / 1000));
+    EXPRESSIONS.forEach((e, t) => (row[e] = Math.round(a[ATTRIBUTE.firstExpression + t] * 1000) / 1000));
     row.quality = meta.quality;
     row.name = meta.meta?.name ?? null;
     row.meta_gender = meta.meta?.gender ?? null;
@@ -454,7 +456,6 @@ export function quickSilhouette(X: Matrix, labels: ArrayLike<number>): number {
   return silhouetteScore(X, labels, { metric: 'cosine' });
 }
 
-export { fromRows };
 
 export interface FeatureSetRow {
   features: string;
@@ -497,4 +498,45 @@ export function kRange(n: number, fraction = 0.8): { kMin: number; kMax: number 
   const kMax = Math.min(10, Math.floor(n * fraction) - 1, Math.floor(n / 2));
   if (n < 6 || kMax < 2) throw new DataError(`only ${n} faces: at least 6 are needed to compare k = 2 and more`);
   return { kMin: 2, kMax };
+}
+
+/** The K analysis as notebook 02 runs it: k = 2..10 (fewer for small sets), cosine silhouette, bootstrap stability. */
+export function analyzeTypes(X: Matrix, cfg: RunConfig, options: { bootstrapSamples?: number } = {}): Promise<KAnalysis> {
+  useWasmKernels(cfg.wasmKernels);
+  return analyzeK(X, { ...kRange(X.rows), nInit: 10, metric: 'cosine', seed: cfg.seed, bootstrap: { samples: options.bootstrapSamples ?? 20, fraction: 0.8 } });
+}
+
+export interface TypesStageResult {
+  features: FaceFeatures;
+  analysis: KAnalysis;
+  choice: KChoice;
+  outputs: ClusterOutputs;
+  seconds: { features: number; analysis: number; alternatives: number; total: number };
+}
+
+/**
+ * Notebook 02's steps in one call (for scripts, benchmarks and tests; `npm start` runs the
+ * notebook itself): features, PCA, the k analysis and choice, the alternatives, explanations and outputs.
+ */
+export async function runTypesStage(cfg: RunConfig, options: { bootstrapSamples?: number; onProgress?: false } = {}): Promise<TypesStageResult> {
+  const t0 = Date.now();
+  const prepared = loadPrepared(cfg.paths);
+  const feats = await extractFeatures({ dataDir: cfg.paths.data, workers: cfg.workers, onProgress: options.onProgress === false ? false : null }, prepared);
+  const t1 = Date.now();
+  const fm = faceMatrix(feats);
+  const reduced = reduce(fm, 0.9);
+  const analysis = await analyzeTypes(reduced.X, cfg, { bootstrapSamples: options.bootstrapSamples });
+  const choice = decideK(analysis, cfg.k);
+  const chosen = analysis.scores.find((s) => s.k === choice.k)!;
+  const t2 = Date.now();
+  const alt = alternatives(reduced.X, chosen.labels, choice.k, cfg.seed);
+  const t3 = Date.now();
+  const explained = explainClusters(chosen.labels, faceAttributesFromMatrix(feats.attributes), { X: reduced.X, centroids: chosen.centroids });
+  const outputs = writeClusters(cfg.paths, prepared, feats, chosen.labels, reduced.X, chosen.centroids, explained, {
+    choice, methodJustification: methodJustification(alt, choice.k), analysis, comparison: alt.comparison, reduced, columns: fm.columns.length,
+  });
+  return {
+    features: feats, analysis, choice, outputs,
+    seconds: { features: (t1 - t0) / 1000, analysis: (t2 - t1) / 1000, alternatives: (t3 - t2) / 1000, total: (Date.now() - t0) / 1000 },
+  };
 }

@@ -5,12 +5,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ProjectPaths } from '../config';
-import type { PreparedFaces } from '../faces/prepare';
+import type { ProjectPaths, RunConfig } from '../config';
+import { LANDMARK68_VALUES, MESH468_VALUES } from '../faces/landmarks';
+import { ATTRIBUTE, ATTRIBUTE_DIM } from '../features/layout';
+import { loadPrepared, type PreparedFaces } from './prepare';
+import { loadClusters } from './types';
 import { DataError, oneOf } from '../validate';
-import { averageFaces, type AverageOptions, type AverageResult } from './average';
-import { averagePng, gridImage, saveAverages, type GridTile } from './finish';
-import type { FaceInput } from './types';
+import { averageFaces, type AverageOptions, type AverageResult } from '../average/average';
+import { averagePng, gridImage, saveAverages, type GridTile } from '../average/finish';
+import type { FaceInput } from '../average/types';
 
 export type LandmarkSet = 'mesh468' | 'landmarks68';
 
@@ -20,7 +23,7 @@ export type LandmarkSet = 'mesh468' | 'landmarks68';
  */
 export function faceInputs(prepared: PreparedFaces, groups: { faces: string[]; labels: ArrayLike<number> } | null, points: LandmarkSet = 'mesh468'): FaceInput[] {
   oneOf('points', points, ['mesh468', 'landmarks68'] as const);
-  const per = points === 'mesh468' ? 936 : 136;
+  const per = points === 'mesh468' ? MESH468_VALUES : LANDMARK68_VALUES;
   const src = points === 'mesh468' ? prepared.mesh468 : prepared.landmarks68;
   const groupOf = new Map<string, number>();
   if (groups) groups.faces.forEach((f, i) => groupOf.set(f, groups.labels[i]));
@@ -32,7 +35,7 @@ export function faceInputs(prepared: PreparedFaces, groups: { faces: string[]; l
 
 /** Groups by estimated gender (0 women, 1 men) from the features' male probability. */
 export function genderGroups(names: string[], attributes: Float32Array): { faces: string[]; labels: Int32Array } {
-  return { faces: names, labels: Int32Array.from(names, (_, i) => (attributes[i * 9 + 1] > 0.5 ? 1 : 0)) };
+  return { faces: names, labels: Int32Array.from(names, (_, i) => (attributes[i * ATTRIBUTE_DIM + ATTRIBUTE.male] > 0.5 ? 1 : 0)) };
 }
 
 /**
@@ -72,18 +75,26 @@ export async function warpVersusPixelMean(result: AverageResult, group: number |
 }
 
 /**
- * The peers' published averages (../shared/anchors/peer-average-faces beside the project), for a
- * side-by-side look; null when absent.
+ * Other averages to compare ours with (the images of a folder the user gives: `compareAverages`
+ * of the run config, FACETYPE_COMPARE_AVERAGES), for a side-by-side look; null when none.
  */
-export function peerAverageFiles(root: string): string[] | null {
-  const dir = path.join(root, '..', 'shared', 'anchors', 'peer-average-faces');
-  if (!fs.existsSync(dir)) return null;
+export function comparisonAverageFiles(dir: string | null): string[] | null {
+  if (!dir || !fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return null;
   const files = fs.readdirSync(dir).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().map((f) => path.join(dir, f));
   return files.length ? files : null;
 }
 
-/** The peers' averages in one labelled row. */
-export async function peerGrid(files: string[]): Promise<Buffer> {
-  const tiles: GridTile[] = files.map((f, i) => ({ image: fs.readFileSync(f), label: `peer ${i + 1}` }));
-  return gridImage(tiles, { columns: tiles.length, title: "Peers' averages (GFPGAN-sharpened)" });
+/** Comparison averages in one labelled row (each labelled with its file name). */
+export async function comparisonGrid(files: string[], title = 'Averages to compare with'): Promise<Buffer> {
+  const tiles: GridTile[] = files.map((f) => ({ image: fs.readFileSync(f), label: path.basename(f) }));
+  return gridImage(tiles, { columns: tiles.length, title });
+}
+
+/** Notebook 03's main steps in one call (scripts, benchmarks, tests): averages per cluster and over everyone, written. */
+export async function runAveragesStage(cfg: RunConfig): Promise<{ result: AverageResult; files: string[] }> {
+  const prepared = loadPrepared(cfg.paths);
+  const clusters = loadClusters(cfg.paths);
+  const result = await averageClusters(faceInputs(prepared, clusters, 'mesh468'), clusters.file.k, { workers: cfg.workers });
+  const files = await writeAverages(cfg.paths, result, clusters.file.clusters.map((c) => c.label));
+  return { result, files };
 }

@@ -9,18 +9,20 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defaultWorkers, projectPaths, runConfig, type ProjectPaths } from '../config';
+import { projectPaths, runConfig, type ProjectPaths, type RunConfig } from '../config';
 import { WorkerPool, runAll, type WorkerReady } from '../runtime/pool';
 import { ProgressTracker, printProgress, type ProgressCallback } from '../runtime/progress';
 import type { PhotoItem, PhotoSource } from '../sources/types';
 import { integerInRange, withDefaults } from '../validate';
-import { DEFAULT_TEMPLATE, validateTemplate, type AlignTemplate } from './align';
-import { DECODE_DEFAULTS, type DecodeOptions } from './decode';
-import { DETECTOR_DEFAULTS, type DetectorOptions } from './detector';
-import { DEMO_FILTERS, funnel, judge, selectBest, validateFilters, type FilterOptions, type FunnelRow, type Verdict } from './filter';
-import { decodeMesh, MEASURE_VERSION, type MeasureTask, type PhotoRecord } from './measure';
-import { writeManifest } from './manifest';
-import { openSource } from './source';
+import { DEFAULT_TEMPLATE, validateTemplate, type AlignTemplate } from '../faces/align';
+import { DECODE_DEFAULTS, type DecodeOptions } from '../faces/decode';
+import { DETECTOR_DEFAULTS, type DetectorOptions } from '../faces/detector';
+import { DEMO_FILTERS, funnel, judge, selectBest, validateFilters, type FilterOptions, type FunnelRow, type Verdict } from '../faces/filter';
+import { decodeMesh, MEASURE_VERSION, type MeasureTask, type PhotoRecord } from '../faces/measure';
+import { writeManifest } from '../faces/manifest';
+import { LANDMARK68_VALUES, MESH468_VALUES } from '../faces/landmarks';
+import { openSource } from '../sources/open';
+import type { PrepareWorkerInit } from '../faces/prepare-worker';
 
 export interface PrepareOptions {
   /** A source object, or 'wiki' | 'demo' | a folder (default: FACETYPE_SOURCE, else 'wiki'). */
@@ -177,6 +179,11 @@ function settingsHash(o: PrepareOptions, facesPerPhoto: string): string {
   return shortHash(JSON.stringify({ v: MEASURE_VERSION, d: { ...DETECTOR_DEFAULTS, ...o.detector }, t: o.template, dec: { ...DECODE_DEFAULTS, ...o.decode }, q: o.jpegQuality, f: facesPerPhoto }), 10);
 }
 
+/** The run's source, ready to list (WIKI: downloaded and extracted first). */
+export function openRunSource(cfg: RunConfig, options: { progress?: boolean } = {}): Promise<PhotoSource> {
+  return openSource(cfg.source, { rawDir: cfg.paths.raw, wikiUrl: cfg.wikiUrl, progress: options.progress });
+}
+
 /** Runs the preparation. */
 export async function prepareFaces(options: Partial<PrepareOptions> = {}): Promise<PrepareResult> {
   const t0 = Date.now();
@@ -188,10 +195,10 @@ export async function prepareFaces(options: Partial<PrepareOptions> = {}): Promi
     dataDir: o.dataDir ?? undefined,
   });
   const template = validateTemplate(o.template);
-  const source: PhotoSource = o.source && typeof o.source === 'object' ? o.source : await openSource(cfg.source, cfg.paths);
+  const source: PhotoSource = o.source && typeof o.source === 'object' ? o.source : await openRunSource(cfg);
   const filters = validateFilters({ facesPerPhoto: source.facesPerPhoto, ...(source.kind === 'demo' ? DEMO_FILTERS : {}), ...o.filters });
   const keep = integerInRange('keep', cfg.keep, 1);
-  const onProgress = o.onProgress === false ? undefined : o.onProgress ?? printProgress();
+  const onProgress = o.onProgress === false ? undefined : o.onProgress ?? printProgress({ toStderr: cfg.progressToStderr });
   const p = preparePaths(cfg.paths);
   fs.mkdirSync(p.crops, { recursive: true });
   fs.mkdirSync(path.dirname(p.records), { recursive: true });
@@ -227,12 +234,10 @@ export async function prepareFaces(options: Partial<PrepareOptions> = {}): Promi
   let backend: string | null = null;
   let measured = 0;
   if (todo.length > 0) {
-    // one worker more than cores unless set: photo decoding and crop encoding (libvips threads)
-    // leave a worker's core idle part of the time (measured ~10% more photos/s on 2 cores)
-    const workers = o.workers ?? (process.env.FACETYPE_WORKERS ? cfg.workers : defaultWorkers() + 1);
-    const pool = new WorkerPool<MeasureTask[], PhotoRecord[]>('prepare', {
+    const workers = o.workers ?? cfg.prepareWorkers;
+    const pool = new WorkerPool<MeasureTask[], PhotoRecord[]>(require.resolve('../faces/prepare-worker'), {
       workers,
-      init: o.detector,
+      init: { detector: o.detector, backend: cfg.backend } satisfies PrepareWorkerInit,
       onReady: (r: WorkerReady) => {
         backend = r.backend;
       },
@@ -344,8 +349,8 @@ async function writeOutputs(p: PreparePaths, source: PhotoSource, kept: Verdict[
   fs.rmSync(fresh, { recursive: true, force: true });
   fs.mkdirSync(fresh);
   const faces: KeptFace[] = [];
-  const lm68 = new Float32Array(kept.length * 136);
-  const mesh = new Float32Array(kept.length * 936);
+  const lm68 = new Float32Array(kept.length * LANDMARK68_VALUES);
+  const mesh = new Float32Array(kept.length * MESH468_VALUES);
   kept.forEach((v, rank) => {
     const f = v.face!;
     const name = f.crop as string;
@@ -361,8 +366,8 @@ async function writeOutputs(p: PreparePaths, source: PhotoSource, kept: Verdict[
       yaw: f.yaw, pitch: f.pitch, roll: f.roll, sharpness: f.sharpness, eyeDistance: f.eyeDistance, brightness: f.brightness,
       meta: v.item.meta ?? null,
     });
-    lm68.set(f.lm68, rank * 136);
-    mesh.set(decodeMesh(f.mesh), rank * 936);
+    lm68.set(f.lm68, rank * LANDMARK68_VALUES);
+    mesh.set(decodeMesh(f.mesh), rank * MESH468_VALUES);
   });
   const old = path.join(parent, `.faces-old-${process.pid}`);
   if (fs.existsSync(p.faces)) fs.renameSync(p.faces, old);
@@ -385,9 +390,9 @@ export interface PreparedFaces {
   file: FacesFile;
   /** Absolute path of each kept face's crop, in rank order. */
   images: string[];
-  /** 68 landmarks per face (x, y in crop pixels), rank order: face i at [i*136, (i+1)*136). */
+  /** 68 landmarks per face (x, y in crop pixels), rank order: LANDMARK68_VALUES per face. */
   landmarks68: Float32Array;
-  /** 468 mesh points per face (x, y), rank order: face i at [i*936, (i+1)*936). */
+  /** 468 mesh points per face (x, y), rank order: MESH468_VALUES per face. */
   mesh468: Float32Array;
 }
 
@@ -407,7 +412,7 @@ export function loadPrepared(paths: ProjectPaths = projectPaths()): PreparedFace
   return {
     file,
     images: file.faces.map((f) => path.join(p.faces, f.name)),
-    landmarks68: read(p.landmarks68, 136),
-    mesh468: read(p.mesh468, 936),
+    landmarks68: read(p.landmarks68, LANDMARK68_VALUES),
+    mesh468: read(p.mesh468, MESH468_VALUES),
   };
 }
