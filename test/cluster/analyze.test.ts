@@ -18,7 +18,7 @@ test('analyzeK() on four separated blobs: best silhouette and a stable fit at k=
   assert.ok(Math.abs(s4.silhouette - cluster.silhouetteScore(blobs.X, s4.labels)) < 1e-12);
   assert.ok(Math.abs(s4.daviesBouldin - cluster.daviesBouldin(blobs.X, s4.labels)) < 1e-12);
   assert.equal(s4.silhouetteSamples.length, 240);
-  const choice = cluster.chooseK(a);
+  const choice = cluster.chooseK(a, { rule: 'silhouette' });
   assert.equal(choice.k, 4);
   assert.match(choice.justification, /^k=4: silhouette 0\.\d\d \(best of 2\.\.6, next 0\.\d\d at k=\d\), stability ARI 1\.00 over 5 bootstraps, Davies-Bouldin \d\.\d\d \(lowest\), Calinski-Harabasz \d+ \(highest\)\.$/);
 });
@@ -46,7 +46,7 @@ test('analyzeK() without bootstrap reports NaN stability and chooseK() says the 
   const a = await cluster.analyzeK(blobs.X, { kMax: 5, nInit: 2, bootstrap: { samples: 0 }, workers: 1, keepLabels: false });
   assert.ok(a.scores.every((s) => Number.isNaN(s.stability)));
   assert.equal(a.scores[0].labels.length, 0);
-  const c = cluster.chooseK(a);
+  const c = cluster.chooseK(a, { rule: 'silhouette' });
   assert.equal(c.k, 4);
   assert.match(c.reasons[0], /stability was not measured \(no bootstrap\)/);
   assert.match(c.justification, /stability not measured/);
@@ -69,10 +69,10 @@ test('analyzeK() rejects bad options and too little data with named errors', asy
   await assert.rejects(cluster.analyzeK([[0, NaN]]), /X contains NaN at row 0, column 1/);
 });
 
-/** A hand-made analysis for chooseK. */
-function analysis(rows: [number, number, number, number, number][]): { scores: cluster.KScoreLike[]; bootstrap: { samples: number } } {
+/** A hand-made analysis for chooseK's silhouette rule (inertia plays no part in it). */
+function analysis(rows: [number, number, number, number, number][]): cluster.AnalysisLike {
   return {
-    scores: rows.map(([k, silhouette, stability, daviesBouldin, calinskiHarabasz]) => ({ k, silhouette, stability, daviesBouldin, calinskiHarabasz })),
+    scores: rows.map(([k, silhouette, stability, daviesBouldin, calinskiHarabasz]) => ({ k, silhouette, stability, daviesBouldin, calinskiHarabasz, inertia: 0 })),
     bootstrap: { samples: 20 },
   };
 }
@@ -80,7 +80,7 @@ function analysis(rows: [number, number, number, number, number][]): { scores: c
 test('chooseK() with a clear winner picks it and cites its numbers and ranks', () => {
   const c = cluster.chooseK(analysis([
     [2, 0.15, 0.95, 2.1, 700], [3, 0.19, 0.9, 1.8, 800], [4, 0.21, 0.93, 1.61, 850], [5, 0.14, 0.85, 1.55, 820],
-  ]));
+  ]), { rule: 'silhouette' });
   assert.equal(c.k, 4);
   assert.equal(c.justification, 'k=4: silhouette 0.21 (best of 2..5, next 0.19 at k=3), stability ARI 0.93 over 20 bootstraps, Davies-Bouldin 1.61 (2nd lowest), Calinski-Harabasz 850 (highest).');
   assert.deepEqual(c.stableKs, [2, 3, 4, 5]);
@@ -90,7 +90,7 @@ test('chooseK() with a clear winner picks it and cites its numbers and ranks', (
 test('chooseK() leaves unstable k out even when their silhouette is higher', () => {
   const c = cluster.chooseK(analysis([
     [2, 0.15, 0.95, 2.1, 700], [3, 0.30, 0.55, 1.5, 900], [4, 0.21, 0.88, 1.61, 850],
-  ]));
+  ]), { rule: 'silhouette' });
   assert.equal(c.k, 4);
   assert.match(c.reasons.join('\n'), /unstable, left out: 3 \(0.55\)/);
   assert.match(c.justification, /^k=4: silhouette 0.210 \(best among stable k; higher at unstable k=3: 0.30\), stability ARI 0.88/);
@@ -99,17 +99,17 @@ test('chooseK() leaves unstable k out even when their silhouette is higher', () 
 test('chooseK() on a near-tie prefers the smaller k', () => {
   const c = cluster.chooseK(analysis([
     [2, 0.12, 0.95, 2.1, 700], [3, 0.205, 0.9, 1.8, 800], [4, 0.21, 0.93, 1.61, 850],
-  ]));
+  ]), { rule: 'silhouette' });
   assert.equal(c.k, 3);
   assert.deepEqual(c.nearTies, [3, 4]);
   assert.match(c.justification, /^k=3: silhouette 0.205 \(within 0.01 of the best, 0.210 at k=4: the smaller k wins\)/);
   assert.match(c.reasons.join('\n'), /within 0.01 of it: k=3 \(0.205\), k=4 \(0.210\): the smallest, k=3, wins the near-tie/);
   assert.match(c.reasons.join('\n'), /note: Davies-Bouldin and Calinski-Harabasz both prefer k=4/);
-  assert.equal(cluster.chooseK(analysis([[2, 0.12, 0.95, 2.1, 700], [3, 0.205, 0.9, 1.8, 800], [4, 0.21, 0.93, 1.61, 850]]), { tolerance: 0 }).k, 4);
+  assert.equal(cluster.chooseK(analysis([[2, 0.12, 0.95, 2.1, 700], [3, 0.205, 0.9, 1.8, 800], [4, 0.21, 0.93, 1.61, 850]]), { rule: 'silhouette', tolerance: 0 }).k, 4);
 });
 
 test('chooseK() when every k is unstable keeps all of them and says so', () => {
-  const c = cluster.chooseK(analysis([[2, 0.1, 0.5, 2.0, 500], [3, 0.12, 0.6, 1.9, 520], [4, 0.08, 0.4, 2.2, 480]]));
+  const c = cluster.chooseK(analysis([[2, 0.1, 0.5, 2.0, 500], [3, 0.12, 0.6, 1.9, 520], [4, 0.08, 0.4, 2.2, 480]]), { rule: 'silhouette' });
   assert.equal(c.k, 3);
   assert.match(c.reasons[0], /no k reaches stability 0.80 \(best: ARI 0.60 at k=3\): every k is kept/);
   assert.match(c.justification, /stability ARI 0.60 over 20 bootstraps \(no k is stable\)/);
@@ -118,10 +118,10 @@ test('chooseK() when every k is unstable keeps all of them and says so', () => {
 
 test('chooseK() respects maxK and rejects bad input with named errors', () => {
   const a = analysis([[2, 0.1, 0.9, 2, 500], [11, 0.5, 0.9, 1, 900]]);
-  assert.equal(cluster.chooseK(a).k, 2);
-  assert.throws(() => cluster.chooseK(a, { maxK: 1 }), /Expected integer >= 2 for maxK but received 1 of type number/);
-  assert.throws(() => cluster.chooseK(a, { minStability: 2 }), /Expected number in \[-1, 1\] for minStability but received 2 of type number/);
-  assert.throws(() => cluster.chooseK(a, { tolerance: -1 }), /Expected number >= 0 for tolerance but received -1 of type number/);
+  assert.equal(cluster.chooseK(a, { rule: 'silhouette' }).k, 2);
+  assert.throws(() => cluster.chooseK(a, { rule: 'silhouette', maxK: 1 }), /Expected integer >= 2 for maxK but received 1 of type number/);
+  assert.throws(() => cluster.chooseK(a, { rule: 'silhouette', minStability: 2 }), /Expected number in \[-1, 1\] for minStability but received 2 of type number/);
+  assert.throws(() => cluster.chooseK(a, { rule: 'silhouette', tolerance: -1 }), /Expected number >= 0 for tolerance but received -1 of type number/);
   assert.throws(() => cluster.chooseK(null as never), /Expected an analyzeK\(\) result for analysis but received null/);
-  assert.throws(() => cluster.chooseK(analysis([[11, 0.5, 0.9, 1, 900]])), /chooseK: no k <= maxK=10 with a finite silhouette in the analysis/);
+  assert.throws(() => cluster.chooseK(analysis([[11, 0.5, 0.9, 1, 900]]), { rule: 'silhouette' }), /chooseK: no k <= maxK=10 with a finite silhouette in the analysis/);
 });

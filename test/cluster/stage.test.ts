@@ -4,7 +4,7 @@ import { cluster, stages } from 'facetype';
 
 type Score = cluster.KAnalysis['scores'][number];
 
-/** A hand-made analysis (only the fields decideK reads matter). */
+/** A hand-made analysis (only the fields chooseK reads matter). */
 function analysis(rows: [number, number, number, number, number][]): cluster.KAnalysis {
   const scores = rows.map(([k, inertia, silhouette, daviesBouldin, stability]) => ({
     k, inertia, silhouette, daviesBouldin, calinskiHarabasz: 1000 / k, stability, stabilityStd: 0, stabilityMin: stability,
@@ -20,33 +20,33 @@ const celeba = analysis([
 ]);
 
 test('inertiaKnee() finds the point farthest below the chord', () => {
-  const knee = stages.inertiaKnee(celeba.scores);
+  const knee = cluster.inertiaKnee(celeba.scores);
   assert.equal(knee.k, 4);
   assert.ok(Math.abs(knee.distance - 0.435) < 0.01);
-  assert.deepEqual(stages.inertiaKnee([{ k: 2, inertia: 3 }, { k: 3, inertia: 2 }, { k: 4, inertia: 1 }]).k, 2);
+  assert.deepEqual(cluster.inertiaKnee([{ k: 2, inertia: 3 }, { k: 3, inertia: 2 }, { k: 4, inertia: 1 }]).k, 2);
 });
 
-test('decideK() picks the elbow when it is stable and well separated, and says why with the numbers', () => {
-  const c = stages.decideK(celeba);
+test('chooseK() picks the elbow when it is stable and well separated, and says why with the numbers', () => {
+  const c = cluster.chooseK(celeba);
   assert.equal(c.k, 4);
   assert.match(c.justification, /^k=4: the elbow of the inertia curve, stable \(bootstrap ARI 1\.00\) and well separated \(silhouette 0\.329, Davies-Bouldin 1\.59\); one more cluster would lower the silhouette to 0\.241/);
   assert.match(c.justification, /The best silhouette alone would pick k=2 \(0\.474\)/);
   assert.equal(c.reasons.length, 5);
 });
 
-test('decideK() steps down from an unstable elbow to the largest stable, separated k below it', () => {
+test('chooseK() steps down from an unstable elbow to the largest stable, separated k below it', () => {
   const a = analysis([[2, 100, 0.4, 1.2, 1.0], [3, 80, 0.3, 1.3, 0.95], [4, 50, 0.25, 1.5, 0.5], [5, 48, 0.2, 1.8, 0.6], [6, 47, 0.15, 2, 0.6]]);
-  const c = stages.decideK(a);
+  const c = cluster.chooseK(a);
   assert.equal(c.k, 3);
   assert.match(c.reasons[0], /k=4 is unstable or poorly separated, so the largest smaller k that is neither: k=3/);
 });
 
-test('decideK() honours a fixed k and the silhouette rule', () => {
-  const fixed = stages.decideK(celeba, 6);
+test('chooseK() honours a fixed k and the silhouette rule', () => {
+  const fixed = cluster.chooseK(celeba, { k: 6 });
   assert.equal(fixed.k, 6);
   assert.match(fixed.justification, /^k=6 was fixed by the user .*the metrics alone would choose k=4 \(elbow\) or k=2 \(best silhouette\)/);
-  assert.equal(stages.decideK(celeba, 'auto', 'silhouette').k, 2);
-  assert.throws(() => stages.decideK(celeba, 11), /Expected integer in \[2, 10\] for k but received 11 of type number/);
+  assert.equal(cluster.chooseK(celeba, { rule: 'silhouette' }).k, 2);
+  assert.throws(() => cluster.chooseK(celeba, { k: 11 }), /Expected integer in \[2, 10\] for k but received 11 of type number/);
 });
 
 test('kRange() narrows k for small sets and refuses tiny ones', () => {

@@ -72,10 +72,16 @@ export const DEFAULTS = {
     keepLabels: true,
   },
   chooseK: {
+    /** 'auto': the rule decides; a number: fixed by the user. */
+    k: 'auto' as number | 'auto',
+    /** 'elbow' or 'silhouette' (choose-k.ts). */
+    rule: 'elbow' as 'elbow' | 'silhouette',
     /** Largest k allowed (the task's limit). */
     maxK: 10,
     /** A k is "stable" when its mean bootstrap ARI reaches this. */
     minStability: 0.8,
+    /** The elbow's k keeps at least this share of the best stable silhouette. */
+    minSeparation: 0.5,
     /** Silhouettes within this of the best count as a tie, and the smallest such k wins. */
     tolerance: 0.01,
   },

@@ -19,6 +19,7 @@ export * from './dbscan';
 export * from './ward';
 export * from './gmm';
 export * from './analyze';
+export * from './choose-k';
 export { wasmAvailable, useWasmKernels, wasmKernelsEnabled } from './wasm';
 export * from './compare';
 export * from './embed';

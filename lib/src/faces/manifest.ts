@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { formatCsv, parseCsv, type CsvValue } from '../io/csv';
+import { writeFileAtomic } from '../io/atomic';
 import type { Verdict } from './filter';
 
 export const MANIFEST_COLUMNS = [
@@ -52,9 +53,7 @@ export function manifestRows(verdicts: Verdict[], kept: Verdict[]): ManifestRow[
 }
 
 export function writeManifest(file: string, verdicts: Verdict[], kept: Verdict[]): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, formatCsv([...MANIFEST_COLUMNS], manifestRows(verdicts, kept)));
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, formatCsv([...MANIFEST_COLUMNS], manifestRows(verdicts, kept)));
 }
 
 /** Reads a manifest back (values as strings). */

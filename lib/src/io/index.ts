@@ -1,3 +1,4 @@
 export * from './csv';
 export * from './frame';
 export * from './text';
+export * from './atomic';

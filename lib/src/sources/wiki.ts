@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataError, InvalidParameterError, boolean, integerInRange, withDefaults } from '../validate';
+import { writeFileAtomic } from '../io/atomic';
 import { downloadFile, DownloadError, extractTar, type TransferProgress } from './download';
 import { matCell, matField, matNumbers, matStrings, readMatFile, type MatValue } from './mat';
 import type { PhotoItem, PhotoSource } from './types';
@@ -346,9 +347,7 @@ export async function ensureWikiDownloaded(options?: WikiDownloadOptions): Promi
   if (!fs.existsSync(paths.mat)) {
     throw new DataError(`${paths.tar} has no wiki_crop/wiki.mat: is it the WIKI faces-only archive (wiki_crop.tar)?`);
   }
-  const tmp = `${paths.marker}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify({ archive: paths.tar, bytes: fs.statSync(paths.tar).size, entries, extractedAt: new Date().toISOString() }, null, 2));
-  fs.renameSync(tmp, paths.marker);
+  writeFileAtomic(paths.marker, JSON.stringify({ archive: paths.tar, bytes: fs.statSync(paths.tar).size, entries, extractedAt: new Date().toISOString() }, null, 2));
   return { ...paths, downloaded, extracted: true, entries };
 }
 

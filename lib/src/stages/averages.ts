@@ -10,6 +10,7 @@ import { LANDMARK68_VALUES, MESH468_VALUES } from '../faces/landmarks';
 import { ATTRIBUTE, ATTRIBUTE_DIM } from '../features/layout';
 import { loadPrepared, type PreparedFaces } from './prepare';
 import { loadClusters } from './types';
+import type { FaceFeatures } from './features';
 import { DataError, oneOf } from '../validate';
 import { averageFaces, type AverageOptions, type AverageResult } from '../average/average';
 import { averagePng, gridImage, saveAverages, type GridTile } from '../average/finish';
@@ -88,6 +89,20 @@ export function comparisonAverageFiles(dir: string | null): string[] | null {
 export async function comparisonGrid(files: string[], title = 'Averages to compare with'): Promise<Buffer> {
   const tiles: GridTile[] = files.map((f) => ({ image: fs.readFileSync(f), label: path.basename(f) }));
   return gridImage(tiles, { columns: tiles.length, title });
+}
+
+/**
+ * Averages of the faces by estimated gender (face-api's male probability > 0.5), on the first
+ * `limit` faces (the best by quality), as one labelled PNG: women, men.
+ */
+export async function genderAverageGrid(prepared: PreparedFaces, features: FaceFeatures, options: { limit?: number } = {}): Promise<Buffer> {
+  const inputs = faceInputs(prepared, genderGroups(features.names, features.attributes), 'mesh468').slice(0, options.limit ?? 3000);
+  const r = await averageClusters(inputs, 2, { pixelMean: false });
+  const tiles: GridTile[] = [];
+  for (const [g, word] of [[0, 'women'], [1, 'men']] as const) {
+    tiles.push({ image: await averagePng(r.groups[g].average), label: `${word} (n=${r.groups[g].count})` });
+  }
+  return gridImage(tiles, { columns: 2, title: 'Average by estimated gender' });
 }
 
 /** Notebook 03's main steps in one call (scripts, benchmarks, tests): averages per cluster and over everyone, written. */

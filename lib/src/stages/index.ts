@@ -9,3 +9,4 @@ export * from './features';
 export * from './types';
 export * from './explain';
 export * from './averages';
+export * from './tables';

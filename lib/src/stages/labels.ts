@@ -6,8 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseCsv } from '../io/csv';
-import { DataError } from '../validate';
-import type { PrepareResult } from './prepare';
+import { DataError, InvalidParameterError } from '../validate';
+import type { PreparedFaces, PrepareResult } from './prepare';
+
 
 /** Attribute table keyed by file name. */
 export function readAttributes(file: string): { columns: string[]; byFile: Map<string, Record<string, number>> } {
@@ -62,4 +63,35 @@ export function attributeShares(result: PrepareResult, attributesFile: string, a
     nKept: kept.length,
     nRejected: rejected.length,
   }));
+}
+
+/**
+ * External labels to score the clusters against, per face in rank order: CelebA-style binary
+ * attributes from an attributes.csv (matched on the photo's file name), or, without one, the
+ * source's own metadata (WIKI: gender as Male, age < 30 as Young). Null when there is nothing.
+ */
+export function externalLabels(prepared: PreparedFaces, attributesFile: string | null, attributes = ['Male', 'Young', 'Eyeglasses', 'Smiling', 'Wearing_Hat', 'Heavy_Makeup', 'No_Beard', 'Blond_Hair', 'Black_Hair', 'Gray_Hair', 'Bald']): { source: string; table: Record<string, Float64Array> } | null {
+  const faces = prepared.file.faces;
+  if (attributesFile) {
+    const t = readAttributes(attributesFile);
+    const use = attributes.filter((a) => t.columns.includes(a));
+    if (use.length === 0) throw new InvalidParameterError('attributes', `columns among ${attributes.join(', ')}`, attributesFile);
+    const table: Record<string, Float64Array> = {};
+    let matched = 0;
+    for (const a of use) table[a] = new Float64Array(faces.length);
+    faces.forEach((f, i) => {
+      const rec = t.byFile.get(path.basename(f.photo));
+      if (rec) matched++;
+      for (const a of use) table[a][i] = rec && rec[a] > 0 ? 1 : 0;
+    });
+    if (matched < faces.length * 0.5) return null;
+    return { source: path.basename(attributesFile), table };
+  }
+  const withGender = faces.filter((f) => f.meta?.gender).length;
+  const withAge = faces.filter((f) => typeof f.meta?.age === 'number').length;
+  if (withGender < faces.length * 0.5 && withAge < faces.length * 0.5) return null;
+  const table: Record<string, Float64Array> = {};
+  if (withGender) table.Male = Float64Array.from(faces, (f) => (f.meta?.gender === 'male' ? 1 : 0));
+  if (withAge) table.Young = Float64Array.from(faces, (f) => (typeof f.meta?.age === 'number' && f.meta.age < 30 ? 1 : 0));
+  return { source: 'source metadata (gender, age < 30)', table };
 }

@@ -20,6 +20,7 @@ import { DETECTOR_DEFAULTS, type DetectorOptions } from '../faces/detector';
 import { DEMO_FILTERS, funnel, judge, selectBest, validateFilters, type FilterOptions, type FunnelRow, type Verdict } from '../faces/filter';
 import { decodeMesh, MEASURE_VERSION, type MeasureTask, type PhotoRecord } from '../faces/measure';
 import { writeManifest } from '../faces/manifest';
+import { linkOrCopy, replaceDirAtomic, writeFileAtomic, writeLinesAtomic } from '../io/atomic';
 import { LANDMARK68_VALUES, MESH468_VALUES } from '../faces/landmarks';
 import { openSource } from '../sources/open';
 import type { PrepareWorkerInit } from '../faces/prepare-worker';
@@ -321,7 +322,7 @@ export async function prepareFaces(options: Partial<PrepareOptions> = {}): Promi
     rate: items.length / Math.max(seconds, 1e-3),
     backend,
   };
-  fs.writeFileSync(
+  writeFileAtomic(
     p.summary,
     JSON.stringify({ source: result.source, measured, cached: result.cached, failed: result.failed, kept: kept.length, keep, filters, funnel: rows, seconds, rate: result.rate, backend, finishedAt: new Date().toISOString() }, null, 2),
   );
@@ -334,55 +335,32 @@ function compactRecords(file: string, before: Map<string, PhotoRecord>, current:
   if (stale < 100 || stale < 0.2 * before.size) return;
   const keepKeys = new Set([...current.values()].map((r) => r.key));
   const all = readRecords(file);
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
-  for (const [key, rec] of all) if (keepKeys.has(key)) fs.writeSync(fd, JSON.stringify(rec) + '\n');
-  fs.closeSync(fd);
-  fs.renameSync(tmp, file);
+  writeLinesAtomic(file, [...all].filter(([key]) => keepKeys.has(key)).map(([, rec]) => JSON.stringify(rec)));
 }
 
 /** Places the kept crops in data/processed/faces/ (hard links, copies where links fail) and writes faces.json and the landmark files. */
 async function writeOutputs(p: PreparePaths, source: PhotoSource, kept: Verdict[], template: AlignTemplate): Promise<void> {
-  const parent = path.dirname(p.faces);
-  fs.mkdirSync(parent, { recursive: true });
-  const fresh = path.join(parent, `.faces-new-${process.pid}`);
-  fs.rmSync(fresh, { recursive: true, force: true });
-  fs.mkdirSync(fresh);
   const faces: KeptFace[] = [];
   const lm68 = new Float32Array(kept.length * LANDMARK68_VALUES);
   const mesh = new Float32Array(kept.length * MESH468_VALUES);
-  kept.forEach((v, rank) => {
-    const f = v.face!;
-    const name = f.crop as string;
-    const src = path.join(p.crops, name);
-    const dst = path.join(fresh, name);
-    try {
-      fs.linkSync(src, dst);
-    } catch {
-      fs.copyFileSync(src, dst);
-    }
-    faces.push({
-      rank, name, photo: v.item.id, face: f.index, quality: Math.round((v.quality as number) * 10000) / 10000,
-      yaw: f.yaw, pitch: f.pitch, roll: f.roll, sharpness: f.sharpness, eyeDistance: f.eyeDistance, brightness: f.brightness,
-      meta: v.item.meta ?? null,
+  replaceDirAtomic(p.faces, (fresh) => {
+    kept.forEach((v, rank) => {
+      const f = v.face!;
+      const name = f.crop as string;
+      linkOrCopy(path.join(p.crops, name), path.join(fresh, name));
+      faces.push({
+        rank, name, photo: v.item.id, face: f.index, quality: Math.round((v.quality as number) * 10000) / 10000,
+        yaw: f.yaw, pitch: f.pitch, roll: f.roll, sharpness: f.sharpness, eyeDistance: f.eyeDistance, brightness: f.brightness,
+        meta: v.item.meta ?? null,
+      });
+      lm68.set(f.lm68, rank * LANDMARK68_VALUES);
+      mesh.set(decodeMesh(f.mesh), rank * MESH468_VALUES);
     });
-    lm68.set(f.lm68, rank * LANDMARK68_VALUES);
-    mesh.set(decodeMesh(f.mesh), rank * MESH468_VALUES);
   });
-  const old = path.join(parent, `.faces-old-${process.pid}`);
-  if (fs.existsSync(p.faces)) fs.renameSync(p.faces, old);
-  fs.renameSync(fresh, p.faces);
-  fs.rmSync(old, { recursive: true, force: true });
   const file: FacesFile = { version: 1, source: { kind: source.kind, label: source.label, root: source.root }, template, cropSize: template.size, faces };
-  writeAtomic(p.facesJson, JSON.stringify(file));
-  writeAtomic(p.landmarks68, Buffer.from(lm68.buffer));
-  writeAtomic(p.mesh468, Buffer.from(mesh.buffer));
-}
-
-function writeAtomic(file: string, data: string | Buffer): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
+  writeFileAtomic(p.facesJson, JSON.stringify(file));
+  writeFileAtomic(p.landmarks68, lm68);
+  writeFileAtomic(p.mesh468, mesh);
 }
 
 /** The kept faces and their landmarks, as written by the last preparation. */

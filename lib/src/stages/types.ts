@@ -5,7 +5,7 @@
  *  1. `faceMatrix`: L2-normalised 128-d descriptors, plus age and gender at a small weight;
  *  2. `reduce`: PCA keeping a share of the variance;
  *  3. `analyzeK` (analyze.ts): K-Means for k = 2..10 with its metrics and bootstrap stability;
- *  4. `decideK`: the rule of `chooseK`, or the k the user fixed;
+ *  4. `chooseK` (cluster/choose-k.ts): the elbow rule, or the k the user fixed;
  *  5. `alternatives`: DBSCAN (eps from the k-distance knee), Ward and a Gaussian mixture, compared
  *     with K-Means on the same metrics;
  *  6. `explainClusters` (explain.ts) and `writeClusters`: clusters.csv, clusters.json and the faces
@@ -16,10 +16,11 @@ import * as path from 'node:path';
 import type { ProjectPaths, RunConfig } from '../config';
 import { extractFeatures, type FaceFeatures } from './features';
 import { loadPrepared, type PreparedFaces } from './prepare';
-import { formatCsv, type CsvValue } from '../io/csv';
-import { readAttributes } from './labels';
+import { formatCsv, parseCsv, type CsvValue } from '../io/csv';
+import { linkOrCopy, replaceDirAtomic, writeFileAtomic } from '../io/atomic';
 import { DataError, InvalidParameterError, integerInRange, numberInRange, withDefaults } from '../validate';
-import { analyzeK, chooseK, type KAnalysis, type KChoice } from '../cluster/analyze';
+import { analyzeK, type KAnalysis } from '../cluster/analyze';
+import { chooseK, type KChoice } from '../cluster/choose-k';
 import { compareMethods, type Comparison, type MethodRun } from '../cluster/compare';
 import { dbscan, kDistances, suggestEps, type DBSCANResult, type EpsSuggestion } from '../cluster/dbscan';
 import { EXPRESSIONS, explainClusters, faceAttributesFromMatrix, type ClusterExplanations } from './explain';
@@ -104,91 +105,6 @@ export function reduce(fm: FaceMatrix | Matrix, varianceToKeep = 0.9): Reduced {
   const m = 'matrix' in fm ? fm.matrix : fm;
   const p = pca(m, { varianceToKeep });
   return { pca: p, X: p.transform(m) };
-}
-
-/**
- * Knee of the inertia curve (Kneedle): with k and inertia scaled to [0, 1], the k farthest below
- * the straight line from the first to the last point. Returns the k and that distance.
- */
-export function inertiaKnee(scores: { k: number; inertia: number }[]): { k: number; distance: number } {
-  if (scores.length < 3) return { k: scores[0]?.k ?? 2, distance: 0 };
-  const k0 = scores[0].k;
-  const k1 = scores[scores.length - 1].k;
-  const y0 = scores[0].inertia;
-  const y1 = scores[scores.length - 1].inertia;
-  let best = { k: scores[0].k, distance: -Infinity };
-  for (const s of scores) {
-    const xn = (s.k - k0) / (k1 - k0);
-    const yn = y0 === y1 ? 0 : (s.inertia - y1) / (y0 - y1);
-    const d = 1 - xn - yn;
-    if (d > best.distance) best = { k: s.k, distance: d };
-  }
-  return best;
-}
-
-export type KRule = 'elbow' | 'silhouette';
-
-const f2 = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
-const f3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : 'n/a');
-
-/**
- * The number of clusters, by a rule a person can check on the charts, or the k the user fixed.
- *
- * 'elbow' (default): the knee of the inertia curve, where more clusters stop paying off, provided
- * it is stable (mean bootstrap ARI >= 0.8) and keeps at least half of the best stable silhouette;
- * otherwise the largest smaller k that does. The best silhouette alone almost always picks k = 2
- * on faces (the descriptor's strongest axis is gender), a true but uninformative split: the elbow
- * gives the finest partition that is still stable and well separated.
- * 'silhouette': chooseK's rule (best stable silhouette, near-ties to the smallest k).
- */
-export function decideK(analysis: KAnalysis, fixed: number | 'auto' = 'auto', rule: KRule = 'elbow'): KChoice {
-  const bySilhouette = chooseK(analysis, { maxK: 10 });
-  const scores = analysis.scores.filter((s) => s.k <= 10);
-  const measured = scores.some((s) => Number.isFinite(s.stability));
-  const stable = scores.filter((s) => !measured || s.stability >= 0.8);
-  const pool = stable.length ? stable : scores;
-  const bestSil = Math.max(...pool.map((s) => s.silhouette));
-  const knee = inertiaKnee(scores);
-  if (fixed !== 'auto') {
-    integerInRange('k', fixed, 2, 10);
-    const s = scores.find((x) => x.k === fixed);
-    if (!s) throw new DataError(`k=${fixed} was not analysed (analysed: ${analysis.ks.join(', ')})`);
-    return {
-      ...bySilhouette,
-      k: fixed,
-      method: `fixed by the user (FACETYPE_K=${fixed})`,
-      reasons: [`k=${fixed} was fixed by the user.`, `the elbow of the inertia curve is at k=${knee.k}; the best stable silhouette at k=${bySilhouette.k}.`, ...bySilhouette.reasons],
-      justification: `k=${fixed} was fixed by the user (silhouette ${f3(s.silhouette)}, stability ARI ${f2(s.stability)}, Davies-Bouldin ${f2(s.daviesBouldin)}); the metrics alone would choose k=${knee.k} (elbow) or k=${bySilhouette.k} (best silhouette).`,
-    };
-  }
-  if (rule === 'silhouette') return bySilhouette;
-  const ok = (s: KAnalysis['scores'][number]) => (!measured || s.stability >= 0.8) && s.silhouette >= 0.5 * bestSil;
-  let pick = scores.find((s) => s.k === knee.k && ok(s));
-  let stepped = false;
-  if (!pick) {
-    pick = [...scores].filter((s) => s.k < knee.k && ok(s)).sort((a, b) => b.k - a.k)[0];
-    stepped = true;
-  }
-  if (!pick) return { ...bySilhouette, reasons: [`no k at or below the elbow (k=${knee.k}) is both stable and keeps half the best silhouette: the silhouette rule decides.`, ...bySilhouette.reasons] };
-  const next = scores.find((s) => s.k === pick!.k + 1);
-  const sil = scores.find((s) => s.k === bySilhouette.k)!;
-  const reasons = [
-    `elbow: the inertia curve bends most at k=${knee.k} (Kneedle distance ${knee.distance.toFixed(2)} below the line from k=${scores[0].k} to k=${scores[scores.length - 1].k})${stepped ? `, but k=${knee.k} is unstable or poorly separated, so the largest smaller k that is neither: k=${pick.k}` : ''}.`,
-    measured ? `stable: mean bootstrap ARI ${f2(pick.stability)} over ${analysis.bootstrap.samples} subsets of ${Math.round(100 * analysis.bootstrap.fraction)}% (threshold 0.80).` : 'stability was not measured.',
-    `separated: silhouette ${f3(pick.silhouette)}, at least half of the best stable one (${f3(bestSil)} at k=${bySilhouette.k}); Davies-Bouldin ${f2(pick.daviesBouldin)}.`,
-    next ? `one more cluster costs: at k=${next.k} the silhouette is ${f3(next.silhouette)}, Davies-Bouldin ${f2(next.daviesBouldin)}${Number.isFinite(next.stability) ? `, stability ${f2(next.stability)}` : ''}.` : `k=${pick.k} is the largest k analysed.`,
-    `k=${bySilhouette.k} separates best (silhouette ${f3(sil.silhouette)}) but is the coarsest split; the elbow keeps the finest partition that is still stable and well separated.`,
-  ];
-  return {
-    k: pick.k,
-    method: 'elbow of the inertia curve, checked for stability and separation',
-    reasons,
-    justification: `k=${pick.k}: the elbow of the inertia curve${stepped ? ` (stepped down from k=${knee.k})` : ''}, stable (bootstrap ARI ${f2(pick.stability)}) and well separated (silhouette ${f3(pick.silhouette)}, Davies-Bouldin ${f2(pick.daviesBouldin)})` +
-      (next ? `; one more cluster would lower the silhouette to ${f3(next.silhouette)} and raise Davies-Bouldin to ${f2(next.daviesBouldin)}` : '') +
-      `. The best silhouette alone would pick k=${bySilhouette.k} (${f3(sil.silhouette)}), a coarser split.`,
-    stableKs: bySilhouette.stableKs,
-    nearTies: bySilhouette.nearTies,
-  };
 }
 
 export interface Alternatives {
@@ -301,16 +217,29 @@ export interface ClustersFile {
  * (what the report and the average stage read) and links every face into
  * data/processed/clusters/<n>-<label>/ (hard links; copies where linking fails).
  */
-export function writeClusters(
-  paths: ProjectPaths,
-  prepared: PreparedFaces,
-  f: FaceFeatures,
-  labels: Int32Array,
-  X: Matrix,
-  centroids: Matrix,
-  explanations: ClusterExplanations,
-  info: { choice: KChoice; methodJustification: string; analysis: KAnalysis; comparison: Comparison; reduced: Reduced; columns: number },
-): ClusterOutputs {
+export interface ClustersToWrite {
+  prepared: PreparedFaces;
+  features: FaceFeatures;
+  /** The feature matrix and its PCA reduction the clusters were found in. */
+  matrix: FaceMatrix;
+  reduced: Reduced;
+  analysis: KAnalysis;
+  choice: KChoice;
+  /** The chosen partition: a label per face and the centres (in the reduced space). */
+  labels: Int32Array;
+  centroids: Matrix;
+  alternatives: Alternatives;
+  explained: ClusterExplanations;
+}
+
+export function writeClusters(paths: ProjectPaths, w: ClustersToWrite): ClusterOutputs {
+  const { prepared, labels, centroids, explained: explanations } = w;
+  const f = w.features;
+  const X = w.reduced.X;
+  const info = {
+    choice: w.choice, methodJustification: methodJustification(w.alternatives, w.choice.k), analysis: w.analysis,
+    comparison: w.alternatives.comparison, reduced: w.reduced, columns: w.matrix.columns.length,
+  };
   const n = labels.length;
   if (n !== prepared.images.length) throw new DataError(`${n} labels for ${prepared.images.length} faces`);
   const dist = new Float64Array(n);
@@ -347,30 +276,20 @@ export function writeClusters(
   }
   const csv = path.join(paths.processed, 'clusters.csv');
   const columns = ['face', 'photo', 'cluster', 'label', 'distance', 'age', 'male', ...EXPRESSIONS, 'quality', 'name', 'meta_gender', 'meta_age'];
-  fs.writeFileSync(csv + '.tmp', formatCsv(columns, rows));
-  fs.renameSync(csv + '.tmp', csv);
+  writeFileAtomic(csv, formatCsv(columns, rows));
   // folders: rebuilt from scratch (they only hold links to the kept faces)
-  const fresh = `${paths.clusters}.new-${process.pid}`;
-  fs.rmSync(fresh, { recursive: true, force: true });
   const folders = new Set<string>();
-  for (let i = 0; i < n; i++) {
-    const folder = folderOf(labels[i]);
-    const dir = path.join(fresh, folder);
-    if (!folders.has(folder)) {
-      fs.mkdirSync(dir, { recursive: true });
-      folders.add(folder);
+  replaceDirAtomic(paths.clusters, (fresh) => {
+    for (let i = 0; i < n; i++) {
+      const folder = folderOf(labels[i]);
+      const dir = path.join(fresh, folder);
+      if (!folders.has(folder)) {
+        fs.mkdirSync(dir, { recursive: true });
+        folders.add(folder);
+      }
+      linkOrCopy(prepared.images[i], path.join(dir, path.basename(prepared.images[i])));
     }
-    const dst = path.join(dir, path.basename(prepared.images[i]));
-    try {
-      fs.linkSync(prepared.images[i], dst);
-    } catch {
-      fs.copyFileSync(prepared.images[i], dst);
-    }
-  }
-  const old = `${paths.clusters}.old-${process.pid}`;
-  if (fs.existsSync(paths.clusters)) fs.renameSync(paths.clusters, old);
-  fs.renameSync(fresh, paths.clusters);
-  fs.rmSync(old, { recursive: true, force: true });
+  });
   const file: ClustersFile = {
     version: 1,
     k: info.choice.k,
@@ -395,8 +314,7 @@ export function writeClusters(
     features: { columns: info.columns, pcaComponents: info.reduced.pca.nComponents, varianceKept: info.reduced.pca.cumulativeVarianceRatio[info.reduced.pca.nComponents - 1] },
   };
   const json = path.join(paths.processed, 'clusters.json');
-  fs.writeFileSync(json + '.tmp', JSON.stringify(file, null, 1));
-  fs.renameSync(json + '.tmp', json);
+  writeFileAtomic(json, JSON.stringify(file, null, 1));
   return { csv, json, dir: paths.clusters, folders: [...folders].sort((a, b) => parseInt(a) - parseInt(b)) };
 }
 
@@ -405,57 +323,11 @@ export function loadClusters(paths: ProjectPaths): { file: ClustersFile; labels:
   const json = path.join(paths.processed, 'clusters.json');
   if (!fs.existsSync(json)) throw new Error(`No clusters in ${paths.processed}: run the clustering first (notebook 02, or npm start)`);
   const file = JSON.parse(fs.readFileSync(json, 'utf8')) as ClustersFile;
-  const text = fs.readFileSync(path.join(paths.processed, 'clusters.csv'), 'utf8').trim().split('\n');
-  const header = text[0].split(',');
-  const fi = header.indexOf('face');
-  const ci = header.indexOf('cluster');
-  const faces: string[] = [];
-  const labels = new Int32Array(text.length - 1);
-  text.slice(1).forEach((line, i) => {
-    // face names are safe (no commas or quotes), and cluster is numeric
-    const cells = line.split(',');
-    faces.push(cells[fi]);
-    labels[i] = Number(cells[ci]);
-  });
+  const { rows } = parseCsv(fs.readFileSync(path.join(paths.processed, 'clusters.csv'), 'utf8'));
+  const faces = rows.map((r) => r.face);
+  const labels = Int32Array.from(rows, (r) => Number(r.cluster));
   return { file, labels, faces };
 }
-
-/**
- * External labels to score the clusters against, per face in rank order: CelebA-style binary
- * attributes from an attributes.csv (matched on the photo's file name), or, without one, the
- * source's own metadata (WIKI: gender as Male, age < 30 as Young). Null when there is nothing.
- */
-export function externalLabels(prepared: PreparedFaces, attributesFile: string | null, attributes = ['Male', 'Young', 'Eyeglasses', 'Smiling', 'Wearing_Hat', 'Heavy_Makeup', 'No_Beard', 'Blond_Hair', 'Black_Hair', 'Gray_Hair', 'Bald']): { source: string; table: Record<string, Float64Array> } | null {
-  const faces = prepared.file.faces;
-  if (attributesFile) {
-    const t = readAttributes(attributesFile);
-    const use = attributes.filter((a) => t.columns.includes(a));
-    if (use.length === 0) throw new InvalidParameterError('attributes', `columns among ${attributes.join(', ')}`, attributesFile);
-    const table: Record<string, Float64Array> = {};
-    let matched = 0;
-    for (const a of use) table[a] = new Float64Array(faces.length);
-    faces.forEach((f, i) => {
-      const rec = t.byFile.get(path.basename(f.photo));
-      if (rec) matched++;
-      for (const a of use) table[a][i] = rec && rec[a] > 0 ? 1 : 0;
-    });
-    if (matched < faces.length * 0.5) return null;
-    return { source: path.basename(attributesFile), table };
-  }
-  const withGender = faces.filter((f) => f.meta?.gender).length;
-  const withAge = faces.filter((f) => typeof f.meta?.age === 'number').length;
-  if (withGender < faces.length * 0.5 && withAge < faces.length * 0.5) return null;
-  const table: Record<string, Float64Array> = {};
-  if (withGender) table.Male = Float64Array.from(faces, (f) => (f.meta?.gender === 'male' ? 1 : 0));
-  if (withAge) table.Young = Float64Array.from(faces, (f) => (typeof f.meta?.age === 'number' && f.meta.age < 30 ? 1 : 0));
-  return { source: 'source metadata (gender, age < 30)', table };
-}
-
-/** Cosine silhouette of a labelling (shorthand used by the notebook's feature comparison). */
-export function quickSilhouette(X: Matrix, labels: ArrayLike<number>): number {
-  return silhouetteScore(X, labels, { metric: 'cosine' });
-}
-
 
 export interface FeatureSetRow {
   features: string;
@@ -526,14 +398,14 @@ export async function runTypesStage(cfg: RunConfig, options: { bootstrapSamples?
   const fm = faceMatrix(feats);
   const reduced = reduce(fm, 0.9);
   const analysis = await analyzeTypes(reduced.X, cfg, { bootstrapSamples: options.bootstrapSamples });
-  const choice = decideK(analysis, cfg.k);
+  const choice = chooseK(analysis, { k: cfg.k });
   const chosen = analysis.scores.find((s) => s.k === choice.k)!;
   const t2 = Date.now();
   const alt = alternatives(reduced.X, chosen.labels, choice.k, cfg.seed);
   const t3 = Date.now();
   const explained = explainClusters(chosen.labels, faceAttributesFromMatrix(feats.attributes), { X: reduced.X, centroids: chosen.centroids });
-  const outputs = writeClusters(cfg.paths, prepared, feats, chosen.labels, reduced.X, chosen.centroids, explained, {
-    choice, methodJustification: methodJustification(alt, choice.k), analysis, comparison: alt.comparison, reduced, columns: fm.columns.length,
+  const outputs = writeClusters(cfg.paths, {
+    prepared, features: feats, matrix: fm, reduced, analysis, choice, labels: chosen.labels, centroids: chosen.centroids, alternatives: alt, explained,
   });
   return {
     features: feats, analysis, choice, outputs,
