@@ -27,7 +27,7 @@ test('umap2d() falls back to PCA with a warning for too few points or too many',
 test('pca2d() projects on the first two components; one feature gives a line', () => {
   const p = cluster.pca2d(X);
   assert.equal(p.method, 'pca');
-  const full = cluster.pca(X, { nComponents: 2 }).transform(X);
+  const full = cluster.transform(cluster.pca(X, { nComponents: 2 }), X);
   assert.deepEqual(Array.from(p.embedding.data), Array.from(full.data));
   const line = cluster.pca2d([[1], [2]]);
   assert.deepEqual(Array.from(line.embedding.data), [1, 0, 2, 0]);

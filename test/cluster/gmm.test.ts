@@ -48,10 +48,10 @@ test('gmm() warns about a component that owns no sample', () => {
 test('gmm() rejects bad options with named errors', () => {
   assert.throws(() => cluster.gmm(ref.X, { k: 0 }), /Expected integer >= 1 for k but received 0 of type number/);
   assert.throws(() => cluster.gmm([[0], [1]], { k: 3 }), /only 2 samples for k=3/);
-  assert.throws(() => cluster.gmm(ref.X, { maxIter: 0 }), /Expected integer >= 1 for maxIter but received 0 of type number/);
-  assert.throws(() => cluster.gmm(ref.X, { tol: -1 }), /Expected number >= 0 for tol but received -1 of type number/);
-  assert.throws(() => cluster.gmm(ref.X, { regCovar: -1 }), /Expected number >= 0 for regCovar but received -1 of type number/);
-  assert.throws(() => cluster.gmm(ref.X, { nInit: 0 }), /Expected integer >= 1 for nInit but received 0 of type number/);
-  assert.throws(() => cluster.gmm(ref.X, { seed: 1.5 }), /Expected integer in \[0, 4294967295\] for seed but received 1.5 of type number/);
-  assert.throws(() => cluster.gmm(ref.X, { covarianceType: 'full' as never }), /gmm: covarianceType 'full' is not supported, only 'diag'/);
+  assert.throws(() => cluster.gmm(ref.X, { k: 3, maxIter: 0 }), /Expected integer >= 1 for maxIter but received 0 of type number/);
+  assert.throws(() => cluster.gmm(ref.X, { k: 3, tol: -1 }), /Expected number >= 0 for tol but received -1 of type number/);
+  assert.throws(() => cluster.gmm(ref.X, { k: 3, regCovar: -1 }), /Expected number >= 0 for regCovar but received -1 of type number/);
+  assert.throws(() => cluster.gmm(ref.X, { k: 3, nInit: 0 }), /Expected integer >= 1 for nInit but received 0 of type number/);
+  assert.throws(() => cluster.gmm(ref.X, { k: 3, seed: 1.5 }), /Expected integer in \[0, 4294967295\] for seed but received 1.5 of type number/);
+  assert.throws(() => cluster.gmm(ref.X, { k: 3, covarianceType: 'full' as never }), /gmm: covarianceType 'full' is not supported, only 'diag'/);
 });

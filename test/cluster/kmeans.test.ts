@@ -72,10 +72,20 @@ test('kmeans() warns when maxIter stops it before convergence', () => {
   assert.match(r.warnings.join('\n'), /K-Means did not converge in 1 iterations \(k=6\); raise maxIter or tol/);
 });
 
-test('predictNearest() assigns points to the nearest centroid', () => {
-  const labels = cluster.predictNearest([[0, 0], [9, 9], [4, 4]], cluster.fromRows([[0, 0], [10, 10]]));
-  assert.deepEqual(Array.from(labels), [0, 1, 0]);
-  assert.throws(() => cluster.predictNearest([[0, 0]], cluster.fromRows([[0, 0, 0]])), /centroids have 3 columns, X has 2/);
+test('predict() of a kmeans() result assigns points to the nearest centroid', () => {
+  const model = cluster.kmeans([[0, 0], [0, 1], [10, 10], [10, 11]], { k: 2, seed: 1 });
+  const near = Array.from(cluster.predict(model, [[0, 0], [10, 10]]));
+  const labels = cluster.predict(model, [[0, 0], [9, 9], [4, 4]]);
+  assert.deepEqual(Array.from(labels), [near[0], near[1], near[0]]);
+  assert.notEqual(near[0], near[1]);
+  assert.deepEqual(Array.from(cluster.predict(model, [[0, 0], [0, 1], [10, 10], [10, 11]])), Array.from(model.labels));
+  assert.throws(() => cluster.predict(model, [[0, 0, 0]]), /centroids have 2 columns, X has 3/);
+  assert.throws(() => cluster.predict({ estimator: 'pca' } as never, [[0, 0]]), /predict: expected a kmeans\(\), ward\(\), gmm\(\) or dbscan\(\) result but received pca/);
+});
+
+test('kmeans() requires k (no silent default)', () => {
+  assert.throws(() => cluster.kmeans([[0, 0], [1, 1]], {} as never), /Expected integer in \[1, 1000000\] for k but received undefined/);
+  assert.throws(() => cluster.kmeans([[0, 0], [1, 1]], undefined as never), /for k but received undefined/);
 });
 
 test('kmeans() rejects bad options and too few points with named errors', () => {

@@ -52,8 +52,8 @@ test('ward() on duplicate points warns about empty clusters instead of failing',
 test('ward() rejects bad options with named errors', () => {
   assert.throws(() => cluster.ward(ref.X, { k: 0 }), /Expected integer >= 1 for k but received 0 of type number/);
   assert.throws(() => cluster.ward([[0], [1]], { k: 3 }), /only 2 samples for k=3/);
-  assert.throws(() => cluster.ward(ref.X, { maxSamples: 1 }), /Expected integer >= 2 for maxSamples but received 1 of type number/);
-  assert.throws(() => cluster.ward(ref.X, { seed: -1 }), /Expected integer in \[0, 4294967295\] for seed but received -1 of type number/);
+  assert.throws(() => cluster.ward(ref.X, { k: 3, maxSamples: 1 }), /Expected integer >= 2 for maxSamples but received 1 of type number/);
+  assert.throws(() => cluster.ward(ref.X, { k: 3, seed: -1 }), /Expected integer in \[0, 4294967295\] for seed but received -1 of type number/);
   const r = cluster.ward(ref.X, { k: 3 });
   assert.throws(() => r.cut(61), /Expected integer in \[1, 60\] for k but received 61 of type number/);
   assert.throws(() => cluster.wardTree({ rows: 70000, cols: 1, data: new Float64Array(70000) }), /ward: 70000 points need 2449965000 pairwise distances; use maxSamples/);

@@ -14,8 +14,8 @@
  */
 import { DataError, integerInRange, numberInRange, oneOf, withDefaults } from '../validate';
 import { DEFAULTS } from './defaults';
-import { pairBlocks } from './kernels';
-import { type Matrix, type MatrixInput, l2normalizeRows, toMatrix } from './matrix';
+import { dotBlock, pairBlocks, sqNorms } from './kernels';
+import { type Matrix, type MatrixInput, clusterMeans, l2normalizeRows, selectRows, toMatrix } from './matrix';
 import type { Metric } from './metrics';
 
 export interface DBSCANOptions {
@@ -30,8 +30,17 @@ export interface DBSCANOptions {
 }
 
 export interface DBSCANResult {
+  /** Which estimator made this result (what `predict()` dispatches on). */
+  estimator: 'dbscan';
   /** Cluster of every sample, -1 for noise. */
   labels: Int32Array;
+  /** nClusters x d means of the clusters' points (noise left out), in the input's space. */
+  centroids: Matrix;
+  /**
+   * The core samples (rows of `coreSampleIndices`; L2-normalised for 'cosine'), as scikit-learn's
+   * `components_`: `predict()` gives a new point the cluster of its nearest core sample within eps.
+   */
+  components: Matrix;
   /** Number of clusters (noise not counted). */
   nClusters: number;
   /** Indices of the core samples, ascending. */
@@ -56,12 +65,13 @@ function prepared(X: MatrixInput, metric: Metric): Matrix {
 /** DBSCAN clustering (see module comment). Deterministic (no randomness). */
 export function dbscan(X: MatrixInput, options?: DBSCANOptions): DBSCANResult {
   const o = withDefaults('dbscan options', DEFAULTS.dbscan as Required<DBSCANOptions>, options);
+  const input = toMatrix(X);
   const eps = numberInRange('eps', o.eps, 0);
   if (eps === 0) throw new DataError('eps=0: no point has a neighbour; choose eps from kDistances()');
   const minSamples = integerInRange('minSamples', o.minSamples, 1);
   const metric = oneOf('metric', o.metric, ['euclidean', 'cosine'] as const);
   const maxPairs = integerInRange('maxNeighbourPairs', o.maxNeighbourPairs, 1);
-  const m = prepared(X, metric);
+  const m = metric === 'cosine' ? l2normalizeRows(input) : input;
   const n = m.rows;
   // neighbour lists (each pair found once, stored for both points)
   const nb: number[][] = Array.from({ length: n }, () => []);
@@ -109,10 +119,41 @@ export function dbscan(X: MatrixInput, options?: DBSCANOptions): DBSCANResult {
   if (label === 0) warnings.push(`DBSCAN found no cluster at eps=${eps}, minSamples=${minSamples}: every point is noise (raise eps or lower minSamples)`);
   else if (label === 1) warnings.push(`DBSCAN found a single cluster at eps=${eps} (${nNoise} noise points): internal metrics need at least 2`);
   if (nNoise > 0.5 * n && label > 0) warnings.push(`${((100 * nNoise) / n).toFixed(0)}% of the points are noise at eps=${eps}`);
+  const coreSampleIndices = Int32Array.from(core);
   return {
-    labels, nClusters: label, coreSampleIndices: Int32Array.from(core), nNoise, noiseShare: nNoise / n,
-    sizes, eps, minSamples, metric, warnings,
+    estimator: 'dbscan', labels, centroids: clusterMeans(input, labels, label).centroids, components: selectRows(m, coreSampleIndices),
+    nClusters: label, coreSampleIndices, nNoise, noiseShare: nNoise / n, sizes, eps, minSamples, metric, warnings,
   };
+}
+
+/**
+ * `predict()` of DBSCAN (scikit-learn has none; this is the usual extension): a new point joins
+ * the cluster of its nearest core sample when that one is within eps, otherwise it is noise (-1).
+ */
+export function dbscanPredict(model: DBSCANResult, X: MatrixInput): Int32Array {
+  const m = prepared(X, model.metric);
+  const c = model.components;
+  if (c.rows > 0 && m.cols !== c.cols) throw new DataError(`dbscan predict: X has ${m.cols} columns, DBSCAN was fitted on ${c.cols}`);
+  const out = new Int32Array(m.rows).fill(-1);
+  if (c.rows === 0) return out;
+  const d = m.cols, k = c.rows, euclidean = model.metric === 'euclidean';
+  const xn = sqNorms(m.data, m.rows, d), cn = sqNorms(c.data, k, d);
+  const B = 64;
+  const dots = new Float64Array(B * k);
+  for (let r0 = 0; r0 < m.rows; r0 += B) {
+    const r1 = Math.min(m.rows, r0 + B);
+    dotBlock(m.data, r0, r1, d, c.data, k, dots);
+    for (let i = r0; i < r1; i++) {
+      let best = Infinity, bc = -1;
+      for (let q = 0; q < k; q++) {
+        const dot = dots[(i - r0) * k + q];
+        const v = euclidean ? Math.sqrt(Math.max(0, xn[i] + cn[q] - 2 * dot)) : Math.min(2, Math.max(0, 1 - dot));
+        if (v < best) { best = v; bc = q; }
+      }
+      if (best <= model.eps) out[i] = model.labels[model.coreSampleIndices[bc]];
+    }
+  }
+  return out;
 }
 
 export interface KDistanceOptions {

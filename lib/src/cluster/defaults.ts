@@ -11,12 +11,9 @@ export const DEFAULTS = {
     varianceToKeep: null as number | null,
     /** Scale the projected components to unit variance. */
     whiten: false,
-    /** Unused by the exact eigen-decomposition; accepted for a uniform signature. */
-    seed: 42,
   },
+  /** Partition methods (kmeans, ward, gmm) have no default k: the caller always says how many. */
   kmeans: {
-    /** scikit-learn's default number of clusters. */
-    k: 8,
     nInit: 10,
     maxIter: 300,
     tol: 1e-4,
@@ -35,7 +32,6 @@ export const DEFAULTS = {
     maxNeighbourPairs: 50_000_000,
   },
   ward: {
-    k: 8,
     /**
      * Ward's exact merge tree is built on at most this many samples (memory n^2/2 float32 for the
      * distance matrix: 5,000 -> 50 MB, 9,000 -> 162 MB); larger inputs are clustered on a seeded
@@ -45,7 +41,6 @@ export const DEFAULTS = {
     seed: 42,
   },
   gmm: {
-    k: 8,
     /** Only diagonal covariances: 2 x d parameters per component. */
     covarianceType: 'diag' as 'diag',
     maxIter: 100,

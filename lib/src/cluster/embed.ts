@@ -7,7 +7,7 @@ import { UMAP } from 'umap-js';
 import { integerInRange, numberInRange, withDefaults } from '../validate';
 import { DEFAULTS } from './defaults';
 import { type Matrix, type MatrixInput, toMatrix, toRows } from './matrix';
-import { pca } from './pca';
+import { pca, transform } from './pca';
 import { Random } from './random';
 
 export interface UmapOptions {
@@ -40,7 +40,7 @@ export function pca2d(X: MatrixInput): Projection {
     return { embedding: { rows: m.rows, cols: 2, data: e }, method: 'pca', warnings: ['fewer than 2 points or features: points placed on a line'] };
   }
   const p = pca(m, { nComponents: 2 });
-  return { embedding: p.transform(m), method: 'pca', warnings: [] };
+  return { embedding: transform(p, m), method: 'pca', warnings: [] };
 }
 
 /** UMAP to 2-D with a seeded random generator, or the PCA fallback (see module comment). */

@@ -13,8 +13,8 @@ import { type Matrix, type MatrixInput, toMatrix } from './matrix';
 import { Random } from './random';
 
 export interface GMMOptions {
-  /** Number of components (default 8). */
-  k?: number;
+  /** Number of components (required: no default). */
+  k: number;
   /** Only 'diag' (diagonal covariances). */
   covarianceType?: 'diag';
   /** Maximum EM iterations per restart (default 100). */
@@ -29,6 +29,8 @@ export interface GMMOptions {
 }
 
 export interface GMMResult {
+  /** Which estimator made this result (what `predict()` dispatches on). */
+  estimator: 'gmm';
   /** Most probable component of every sample. */
   labels: Int32Array;
   k: number;
@@ -36,6 +38,8 @@ export interface GMMResult {
   weights: Float64Array;
   /** k x d component means. */
   means: Matrix;
+  /** The same matrix as `means` (the name every clustering result shares). */
+  centroids: Matrix;
   /** k x d diagonal variances. */
   variances: Matrix;
   /** n x k posterior probabilities (responsibilities). */
@@ -115,10 +119,31 @@ function mStep(X: Float64Array, n: number, d: number, k: number, resp: Float64Ar
   }
 }
 
-/** Gaussian mixture (see module comment). Deterministic for a fixed seed. */
-export function gmm(X: MatrixInput, options?: GMMOptions): GMMResult {
+/** Most probable component of every row of the n x k responsibilities (lowest index on ties). */
+function mostProbable(resp: Float64Array, n: number, k: number): Int32Array {
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let bc = 0;
+    for (let c = 1; c < k; c++) if (resp[i * k + c] > resp[i * k + bc]) bc = c;
+    labels[i] = bc;
+  }
+  return labels;
+}
+
+/** `predict()` of a mixture: the most probable component of every row of X. */
+export function gmmPredict(model: GMMResult, X: MatrixInput): Int32Array {
   const m = toMatrix(X);
-  const o = withDefaults('gmm options', DEFAULTS.gmm as Required<GMMOptions>, options);
+  const { k, means, variances, weights } = model;
+  if (m.cols !== means.cols) throw new DataError(`gmm predict: X has ${m.cols} columns, the mixture was fitted on ${means.cols}`);
+  const resp = new Float64Array(m.rows * k);
+  eStep(m.data, m.rows, m.cols, k, weights, means.data, variances.data, resp);
+  return mostProbable(resp, m.rows, k);
+}
+
+/** Gaussian mixture (see module comment). Deterministic for a fixed seed. */
+export function gmm(X: MatrixInput, options: GMMOptions): GMMResult {
+  const m = toMatrix(X);
+  const o = withDefaults('gmm options', { k: undefined, ...DEFAULTS.gmm } as unknown as Required<GMMOptions>, options);
   const k = integerInRange('k', o.k, 1);
   integerInRange('maxIter', o.maxIter, 1);
   numberInRange('tol', o.tol, 0);
@@ -149,22 +174,17 @@ export function gmm(X: MatrixInput, options?: GMMOptions): GMMResult {
     if (best === null || ll > best.ll) best = { ll, w, mu, v, resp, nIter, converged };
   }
   const b = best!;
-  const labels = new Int32Array(n);
+  const labels = mostProbable(b.resp, n, k);
   const sizes = new Array<number>(k).fill(0);
-  for (let i = 0; i < n; i++) {
-    let bc = 0;
-    for (let c = 1; c < k; c++) if (b.resp[i * k + c] > b.resp[i * k + bc]) bc = c;
-    labels[i] = bc;
-    sizes[bc]++;
-  }
+  for (let i = 0; i < n; i++) sizes[labels[i]]++;
   const nParameters = 2 * k * d + k - 1;
   const warnings: string[] = [];
   if (!b.converged) warnings.push(`GMM did not converge in ${b.nIter} iterations (k=${k}); raise maxIter or tol`);
   const empty = sizes.filter((s) => s === 0).length;
   if (empty > 0) warnings.push(`${empty} of ${k} GMM components own no sample`);
+  const means: Matrix = { rows: k, cols: d, data: b.mu };
   return {
-    labels, k, weights: b.w,
-    means: { rows: k, cols: d, data: b.mu },
+    estimator: 'gmm', labels, k, weights: b.w, means, centroids: means,
     variances: { rows: k, cols: d, data: b.v },
     probabilities: { rows: n, cols: k, data: b.resp },
     logLikelihood: b.ll,

@@ -9,17 +9,21 @@ export * from './random';
 export * from './synthetic';
 export * from './pca';
 export {
-  type KMeansOptions, type KMeansResult, kmeans, kmeansPlusPlus, predictNearest,
+  type KMeansOptions, type KMeansResult, kmeans, kmeansPlusPlus,
 } from './kmeans';
 export {
   type Metric, type SilhouetteOptions, adjustedRandIndex, calinskiHarabasz, checkMetric, contingency, daviesBouldin,
   denseLabels, mutualInfo, nanMean, normalizedMutualInfo, silhouetteSamples, silhouetteSamplesMany, silhouetteScore,
 } from './metrics';
-export * from './dbscan';
+export {
+  type DBSCANOptions, type DBSCANResult, type EpsSuggestion, type KDistanceOptions, dbscan, kDistances, suggestEps,
+} from './dbscan';
 export * from './ward';
-export * from './gmm';
+export { type GMMOptions, type GMMResult, gmm } from './gmm';
+export { type ClusterModel, predict } from './predict';
 export * from './analyze';
 export * from './choose-k';
 export { wasmAvailable, useWasmKernels, wasmKernelsEnabled } from './wasm';
 export * from './compare';
+export * from './compare-libraries';
 export * from './embed';

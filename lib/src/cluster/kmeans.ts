@@ -17,8 +17,8 @@ import { Random } from './random';
 import { bindGram, gramOf } from './wasm';
 
 export interface KMeansOptions {
-  /** Number of clusters (default 8, as scikit-learn). */
-  k?: number;
+  /** Number of clusters (required: no default). */
+  k: number;
   /** Number of restarts with different seedings; the lowest inertia wins (default 10). */
   nInit?: number;
   /** Maximum Lloyd iterations per restart (default 300). */
@@ -34,6 +34,8 @@ export interface KMeansOptions {
 }
 
 export interface KMeansResult {
+  /** Which estimator made this result (what `predict()` dispatches on). */
+  estimator: 'kmeans';
   /** Cluster index of every sample, 0..k-1. */
   labels: Int32Array;
   /** k x d cluster centres. */
@@ -68,7 +70,8 @@ export interface KMeansRun {
 export type ResolvedKMeansOptions = Required<Omit<KMeansOptions, 'init'>> & { init: 'k-means++' | 'random' | Matrix };
 
 export function resolveKMeansOptions(options: KMeansOptions | undefined, n: number, d: number): ResolvedKMeansOptions {
-  const o = withDefaults('kmeans options', DEFAULTS.kmeans as ResolvedKMeansOptions, options as Partial<ResolvedKMeansOptions>);
+  const defaults = { k: undefined, ...DEFAULTS.kmeans } as unknown as ResolvedKMeansOptions;
+  const o = withDefaults('kmeans options', defaults, options as Partial<ResolvedKMeansOptions>);
   integerInRange('k', o.k, 1, 1_000_000);
   integerInRange('nInit', o.nInit, 1, 10_000);
   integerInRange('maxIter', o.maxIter, 1, 1_000_000);
@@ -450,6 +453,7 @@ export function kmeansResult(runs: KMeansRun[], k: number, d: number): KMeansRes
   }
   if (!b.converged) warnings.push(`K-Means did not converge in ${b.nIter} iterations (k=${k}); raise maxIter or tol`);
   return {
+    estimator: 'kmeans',
     labels: b.labels,
     centroids: { rows: k, cols: d, data: b.centroids },
     inertia: b.inertia,
@@ -474,7 +478,7 @@ function distinctCentroids(c: Float64Array, k: number, d: number): number {
  *
  * @example kmeans(X, { k: 4, seed: 1 }).labels
  */
-export function kmeans(X: MatrixInput, options?: KMeansOptions): KMeansResult {
+export function kmeans(X: MatrixInput, options: KMeansOptions): KMeansResult {
   const m = toMatrix(X);
   const o = resolveKMeansOptions(options, m.rows, m.cols);
   bindGram(m.data, m.rows, m.cols);
@@ -485,7 +489,7 @@ export function kmeans(X: MatrixInput, options?: KMeansOptions): KMeansResult {
   return kmeansResult(runs, o.k, m.cols);
 }
 
-/** Labels of new points: index of the nearest centroid (lowest index on ties). */
+/** Labels of new points: index of the nearest centroid (lowest index on ties). `predict()` of K-Means and Ward. */
 export function predictNearest(X: MatrixInput, centroids: Matrix): Int32Array {
   const m = toMatrix(X);
   const c = toMatrix(centroids, 'centroids');

@@ -100,6 +100,24 @@ export function selectRows(m: Matrix, indices: ArrayLike<number>): Matrix {
   return { rows: indices.length, cols: d, data: out };
 }
 
+/**
+ * Mean of the rows of each cluster 0..k-1 (k x d; rows labelled -1, noise, are left out) and the
+ * cluster sizes. An empty cluster's mean is all zeros.
+ */
+export function clusterMeans(m: Matrix, labels: ArrayLike<number>, k: number): { centroids: Matrix; sizes: number[] } {
+  const d = m.cols;
+  const c = new Float64Array(k * d);
+  const sizes = new Array<number>(k).fill(0);
+  for (let i = 0; i < m.rows; i++) {
+    const l = labels[i];
+    if (l < 0) continue;
+    sizes[l]++;
+    for (let j = 0; j < d; j++) c[l * d + j] += m.data[i * d + j];
+  }
+  for (let a = 0; a < k; a++) for (let j = 0; j < d; j++) c[a * d + j] /= Math.max(1, sizes[a]);
+  return { centroids: { rows: k, cols: d, data: c }, sizes };
+}
+
 /** Squared L2 norm of every row. */
 export function rowSquaredNorms(m: Matrix): Float64Array {
   const { rows: n, cols: d, data } = m;

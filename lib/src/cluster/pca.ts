@@ -20,11 +20,11 @@ export interface PCAOptions {
   varianceToKeep?: number | null;
   /** Divide the projections by the component's standard deviation (default false). */
   whiten?: boolean;
-  /** Accepted for a uniform signature; the exact solver uses no randomness. */
-  seed?: number;
 }
 
 export interface PCAResult {
+  /** Which estimator made this result. */
+  estimator: 'pca';
   /** nComponents x d principal axes (unit rows). */
   components: Matrix;
   /** Variance along each component (n - 1 denominator, as scikit-learn). */
@@ -38,10 +38,47 @@ export interface PCAResult {
   nComponents: number;
   /** Total variance of the data (sum over all features). */
   totalVariance: number;
-  /** Projects rows (of the same d features) onto the components. */
+  whiten: boolean;
+  /** @deprecated alias of `transform(model, X)` (kept for older callers). */
   transform(X: MatrixInput): Matrix;
-  /** Maps projected rows back to feature space (lossy when components were dropped). */
+  /** @deprecated alias of `inverseTransform(model, Y)` (kept for older callers). */
   inverseTransform(Y: MatrixInput): Matrix;
+}
+
+/** Projects rows (of the d features the PCA was fitted on) onto its components. */
+export function transform(model: PCAResult, X: MatrixInput): Matrix {
+  const z = toMatrix(X);
+  const { mean, nComponents: q, explainedVariance: ev, whiten } = model;
+  const { cols: d, data: comps } = model.components;
+  if (z.cols !== d) throw new DataError(`pca transform: X has ${z.cols} columns, the PCA was fitted on ${d}`);
+  const out = new Float64Array(z.rows * q);
+  const row = new Float64Array(d);
+  for (let i = 0; i < z.rows; i++) {
+    for (let j = 0; j < d; j++) row[j] = z.data[i * d + j] - mean[j];
+    for (let t = 0; t < q; t++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += row[j] * comps[t * d + j];
+      out[i * q + t] = whiten ? s / Math.sqrt(ev[t] > 0 ? ev[t] : 1) : s;
+    }
+  }
+  return { rows: z.rows, cols: q, data: out };
+}
+
+/** Maps projected rows back to feature space (lossy when components were dropped). */
+export function inverseTransform(model: PCAResult, Y: MatrixInput): Matrix {
+  const y = toMatrix(Y, 'Y');
+  const { mean, nComponents: q, explainedVariance: ev, whiten } = model;
+  const { cols: d, data: comps } = model.components;
+  if (y.cols !== q) throw new DataError(`pca inverseTransform: Y has ${y.cols} columns, the PCA has ${q} components`);
+  const out = new Float64Array(y.rows * d);
+  for (let i = 0; i < y.rows; i++) {
+    for (let j = 0; j < d; j++) out[i * d + j] = mean[j];
+    for (let t = 0; t < q; t++) {
+      const s = whiten ? y.data[i * q + t] * Math.sqrt(ev[t]) : y.data[i * q + t];
+      for (let j = 0; j < d; j++) out[i * d + j] += s * comps[t * d + j];
+    }
+  }
+  return { rows: y.rows, cols: d, data: out };
 }
 
 /** Fits a PCA (see module comment). */
@@ -111,43 +148,18 @@ export function pca(X: MatrixInput, options?: PCAOptions): PCAResult {
     cum += ratio[t];
     cumul[t] = cum;
   }
-  const components: Matrix = { rows: q, cols: d, data: comps };
-  const whiten = o.whiten;
-  return {
-    components,
+  const model: PCAResult = {
+    estimator: 'pca',
+    components: { rows: q, cols: d, data: comps },
     explainedVariance: ev,
     explainedVarianceRatio: ratio,
     cumulativeVarianceRatio: cumul,
     mean,
     nComponents: q,
     totalVariance: total,
-    transform(Xnew: MatrixInput): Matrix {
-      const z = toMatrix(Xnew);
-      if (z.cols !== d) throw new DataError(`pca transform: X has ${z.cols} columns, the PCA was fitted on ${d}`);
-      const out = new Float64Array(z.rows * q);
-      const row = new Float64Array(d);
-      for (let i = 0; i < z.rows; i++) {
-        for (let j = 0; j < d; j++) row[j] = z.data[i * d + j] - mean[j];
-        for (let t = 0; t < q; t++) {
-          let s = 0;
-          for (let j = 0; j < d; j++) s += row[j] * comps[t * d + j];
-          out[i * q + t] = whiten ? s / Math.sqrt(ev[t] > 0 ? ev[t] : 1) : s;
-        }
-      }
-      return { rows: z.rows, cols: q, data: out };
-    },
-    inverseTransform(Y: MatrixInput): Matrix {
-      const y = toMatrix(Y, 'Y');
-      if (y.cols !== q) throw new DataError(`pca inverseTransform: Y has ${y.cols} columns, the PCA has ${q} components`);
-      const out = new Float64Array(y.rows * d);
-      for (let i = 0; i < y.rows; i++) {
-        for (let j = 0; j < d; j++) out[i * d + j] = mean[j];
-        for (let t = 0; t < q; t++) {
-          const s = whiten ? y.data[i * q + t] * Math.sqrt(ev[t]) : y.data[i * q + t];
-          for (let j = 0; j < d; j++) out[i * d + j] += s * comps[t * d + j];
-        }
-      }
-      return { rows: y.rows, cols: d, data: out };
-    },
+    whiten: o.whiten,
+    transform: (Xnew) => transform(model, Xnew),
+    inverseTransform: (Y) => inverseTransform(model, Y),
   };
+  return model;
 }

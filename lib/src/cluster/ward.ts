@@ -16,12 +16,12 @@ import { DataError, integerInRange, withDefaults } from '../validate';
 import { DEFAULTS } from './defaults';
 import { assignNearest } from './kmeans';
 import { pairBlocks, sqNorms } from './kernels';
-import { type Matrix, type MatrixInput, selectRows, toMatrix } from './matrix';
+import { type Matrix, type MatrixInput, clusterMeans, selectRows, toMatrix } from './matrix';
 import { Random } from './random';
 
 export interface WardOptions {
-  /** Number of clusters of `labels` (default 8; `cut()` gives any other). */
-  k?: number;
+  /** Number of clusters of `labels` (required; `cut()` gives any other from the same tree). */
+  k: number;
   /** Largest number of points the exact tree is built on (default 9000, see module comment). */
   maxSamples?: number;
   /** Seed of the sample when n > maxSamples (default 42). */
@@ -37,10 +37,12 @@ export interface WardMerge {
 }
 
 export interface WardResult {
+  /** Which estimator made this result (what `predict()` dispatches on). */
+  estimator: 'ward';
   /** Cluster of every sample for k clusters, numbered by decreasing size. */
   labels: Int32Array;
   k: number;
-  /** Cluster means (k x d) of the labels. */
+  /** Cluster means (k x d) of the labels: `predict()` assigns new points to the nearest. */
   centroids: Matrix;
   sizes: number[];
   /** The n-1 merges of the tree on the fitted points, by increasing height (scipy's linkage order). */
@@ -168,22 +170,10 @@ export function cutTree(merges: WardMerge[], n: number, k: number): Int32Array {
   return out;
 }
 
-function means(m: Matrix, labels: Int32Array, k: number): { centroids: Matrix; sizes: number[] } {
-  const d = m.cols;
-  const c = new Float64Array(k * d);
-  const sizes = new Array<number>(k).fill(0);
-  for (let i = 0; i < m.rows; i++) {
-    sizes[labels[i]]++;
-    for (let j = 0; j < d; j++) c[labels[i] * d + j] += m.data[i * d + j];
-  }
-  for (let a = 0; a < k; a++) for (let j = 0; j < d; j++) c[a * d + j] /= Math.max(1, sizes[a]);
-  return { centroids: { rows: k, cols: d, data: c }, sizes };
-}
-
 /** Ward agglomerative clustering (see module comment). */
-export function ward(X: MatrixInput, options?: WardOptions): WardResult {
+export function ward(X: MatrixInput, options: WardOptions): WardResult {
   const m = toMatrix(X);
-  const o = withDefaults('ward options', DEFAULTS.ward as Required<WardOptions>, options);
+  const o = withDefaults('ward options', { k: undefined, ...DEFAULTS.ward } as unknown as Required<WardOptions>, options);
   const k = integerInRange('k', o.k, 1);
   const maxSamples = integerInRange('maxSamples', o.maxSamples, 2);
   integerInRange('seed', o.seed, 0, 0xffffffff);
@@ -203,14 +193,14 @@ export function ward(X: MatrixInput, options?: WardOptions): WardResult {
     integerInRange('k', kk, 1, sub.rows);
     const subLabels = cutTree(merges, sub.rows, kk);
     if (sub === m) return subLabels;
-    const { centroids } = means(sub, subLabels, kk);
+    const { centroids } = clusterMeans(sub, subLabels, kk);
     const out = assignNearest(m.data, n, m.cols, centroids.data, kk, sqNorms(m.data, n, m.cols)).labels;
     for (let t = 0; t < fitted.length; t++) out[fitted[t]] = subLabels[t];
     return out;
   };
   const labels = cut(k);
-  const { centroids, sizes } = means(m, labels, k);
+  const { centroids, sizes } = clusterMeans(m, labels, k);
   const distinct = sizes.filter((s) => s > 0).length;
   if (distinct < k) warnings.push(`only ${distinct} non-empty clusters for k=${k}`);
-  return { labels, k, centroids, sizes, merges, fittedIndices: fitted, cut, warnings };
+  return { estimator: 'ward', labels, k, centroids, sizes, merges, fittedIndices: fitted, cut, warnings };
 }

@@ -141,6 +141,7 @@ let enabled = true;
  */
 export function useWasmKernels(on: boolean): void {
   enabled = on;
+  bound = null; // a matrix bound before must not keep the kernel in use
 }
 
 /** Whether the WASM kernels are switched on in this thread (see useWasmKernels). */

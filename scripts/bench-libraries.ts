@@ -1,0 +1,62 @@
+/**
+ * npm run bench:libraries: our K-Means and DBSCAN against the design card's packages, the
+ * figures behind the README's speed claims.
+ *
+ * Data: face-like synthetic descriptors (Gaussian blobs on the unit sphere plus 10% uniform noise,
+ * as bench:cluster-core), 9,000 x 128 for K-Means and the first 3,000 rows for DBSCAN.
+ * K-Means: k = 6, 10 k-means++ restarts each (ml-kmeans has no nInit: 10 seeded runs, lowest
+ * inertia kept), one thread. DBSCAN: minSamples 5, eps from the knee of the 4-distance curve.
+ * Every figure is the median of --repeats runs (default 3). Prints the times, the ratio, the
+ * inertias and the agreement (ARI); asserts nothing.
+ *
+ *   npm run bench:libraries -- [--n 9000] [--dim 128] [--dbscan-n 3000] [--repeats 3]
+ */
+import * as os from 'node:os';
+import { cluster } from 'facetype';
+import { arg, machine } from './bench-common';
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function timed<T>(repeats: number, f: () => T): { value: T; ms: number } {
+  let value!: T;
+  const times: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    value = f();
+    times.push(performance.now() - t0);
+  }
+  return { value, ms: median(times) };
+}
+
+function main(): void {
+  const n = Number(arg('n') ?? 9000);
+  const dim = Number(arg('dim') ?? 128);
+  const dbN = Number(arg('dbscan-n') ?? 3000);
+  const repeats = Number(arg('repeats') ?? 3);
+  const k = 6, nInit = 10, seed = 42, minSamples = 5;
+  const { X } = cluster.makeBlobs({ n, centers: 6, dim, std: 0.5, onSphere: true, noise: 0.1, seed: 7 });
+  const rows = cluster.toRows(X);
+  console.log('== bench:libraries');
+  console.log(`machine   ${machine()}, load average ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
+  console.log(`data      ${n} x ${dim} face-like blobs on the sphere (+10% noise); median of ${repeats} runs; WASM kernel ${cluster.wasmAvailable() ? 'on' : 'off'}`);
+
+  const ours = timed(repeats, () => cluster.kmeans(X, { k, nInit, seed }));
+  const ml = timed(repeats, () => cluster.mlKmeansBest(rows, k, nInit, seed));
+  const mlInertia = cluster.inertiaOfLabels(X, ml.value.labels);
+  const ourInertia = cluster.inertiaOfLabels(X, ours.value.labels);
+  console.log(`K-Means   k=${k}, ${nInit} restarts: ours ${(ours.ms / 1000).toFixed(2)} s, ml-kmeans ${(ml.ms / 1000).toFixed(2)} s -> ml-kmeans takes ${(ml.ms / ours.ms).toFixed(1)}x longer`);
+  console.log(`          inertia ours ${ourInertia.toFixed(2)}, ml-kmeans ${mlInertia.toFixed(2)} (${((100 * (mlInertia - ourInertia)) / ourInertia).toFixed(2)}%), ARI ${cluster.adjustedRandIndex(ours.value.labels, ml.value.labels).toFixed(3)}`);
+
+  const sub = cluster.selectRows(X, Int32Array.from({ length: Math.min(dbN, n) }, (_, i) => i));
+  const eps = cluster.suggestEps(cluster.kDistances(sub, minSamples - 1)).eps;
+  const subRows = cluster.toRows(sub);
+  const db = timed(repeats, () => cluster.dbscan(sub, { eps, minSamples }));
+  const dc = timed(repeats, () => cluster.densityDbscan(subRows, eps, minSamples));
+  console.log(`DBSCAN    ${sub.rows} points, eps ${eps.toFixed(3)}, minSamples ${minSamples}: ours ${db.ms.toFixed(0)} ms, density-clustering ${dc.ms.toFixed(0)} ms -> density-clustering takes ${(dc.ms / db.ms).toFixed(1)}x longer`);
+  console.log(`          clusters ours ${db.value.nClusters} (${(100 * db.value.noiseShare).toFixed(1)}% noise), ARI with density-clustering ${cluster.adjustedRandIndex(db.value.labels, dc.value).toFixed(3)}`);
+}
+
+main();
