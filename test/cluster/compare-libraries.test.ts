@@ -37,8 +37,9 @@ test('compareLibraries() returns one display-ready row per implementation with A
   for (const r of c.table) assert.equal(r['ARI vs ours'], 1);
   assert.equal(c.table[2].inertia, '');
   assert.ok(c.runs.every((r) => r.ms >= 0));
-  const skipped = cluster.compareLibraries(X, { k: 3, eps: 1, maxDbscanPoints: 100 });
-  assert.equal(skipped.runs.length, 3);
-  assert.match(skipped.notes[0], /density-clustering skipped: 300 points > maxDbscanPoints=100/);
+  assert.match(c.summary, /^On all 300 rows \(4 columns\): ml-kmeans agrees with our K-Means at ARI 1\.000 and took [\d.]+x our time; density-clustering agrees with our DBSCAN at ARI 1\.000/);
+  const sampled = cluster.compareLibraries(X, { k: 3, eps: 1, maxPoints: 100, nInit: 2 });
+  assert.equal(sampled.runs[0].labels.length, 100);
+  assert.match(sampled.summary, /^On a random sample of 100 of the 300 rows/);
   assert.throws(() => cluster.compareLibraries(X, { eps: 1 } as never), /for k but received undefined/);
 });
