@@ -207,7 +207,7 @@ export function chooseK(analysis: AnalysisLike, options?: ChooseKOptions): KChoi
     pick = [...scores].filter((s) => s.k < knee.k && ok(s)).sort((a, b) => b.k - a.k)[0];
     stepped = true;
   }
-  if (!pick) return { ...bySilhouette, reasons: [`no k at or below the elbow (k=${knee.k}) is both stable and keeps half the best silhouette: the silhouette rule decides.`, ...bySilhouette.reasons] };
+  if (!pick) return { ...bySilhouette, reasons: [`no k at or below the elbow (k=${knee.k}) is both stable and keeps ${Math.round(100 * minSep)}% of the best silhouette: the silhouette rule decides.`, ...bySilhouette.reasons] };
   const next = scores.find((s) => s.k === pick!.k + 1);
   const sil = scores.find((s) => s.k === bySilhouette.k)!;
   const reasons = [
