@@ -7,7 +7,7 @@
  * time of all threads (the pool's overhead shows there even on a loaded machine) and the pool
  * start-up time; checks that every pool returns the same inertias.
  *
- *   npm run bench:pool -- [--n 3000] [--dim 64] [--workers 2] [--repeats 3]
+ *   npm run bench:pool -- [--n 3000] [--dim 64] [--workers 2] [--repeats 3] [--order ours,piscina,tinypool]
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -65,6 +65,9 @@ async function main(): Promise<void> {
       return { name: 'tinypool', run: (t) => p.run(t), close: () => p.destroy() };
     } },
   ];
+  // --order tinypool,piscina,ours runs them in another order (load drifts on a shared machine)
+  const order = (arg('order') ?? 'ours,piscina,tinypool').split(',');
+  makers.sort((a, b) => order.indexOf(a.name.split(' ')[0]) - order.indexOf(b.name.split(' ')[0]));
   const tasks = fanOut(n);
   console.log('== bench:pool');
   console.log(`machine   ${machine()}, load average ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
