@@ -5,7 +5,7 @@
  * shared memory (workerData: no copy). The same handler runs the tasks in every pool, so only the
  * pools differ. Prints the median wall-clock time per fan-out over --repeats runs (default 3), the CPU
  * time of all threads (the pool's overhead shows there even on a loaded machine) and the pool
- * start-up time; checks that every pool returns the same inertias.
+ * start-up time; checks that every pool returns the same inertias as the first one.
  *
  *   npm run bench:pool -- [--n 3000] [--dim 64] [--workers 2] [--repeats 3] [--order ours,piscina,tinypool]
  */
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     const same = inertias.every((v, i) => v === reference![i]);
     const med = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
     console.log(`${m.name.padEnd(28)} ${(med(times) / 1000).toFixed(2)} s wall per fan-out (runs ${times.map((t) => (t / 1000).toFixed(2)).join(', ')} s), ` +
-      `${med(cpus).toFixed(2)} s CPU of all threads, start-up + warm-up ${startMs.toFixed(0)} ms, same inertias as ours: ${same}`);
+      `${med(cpus).toFixed(2)} s CPU of all threads, start-up + warm-up ${startMs.toFixed(0)} ms, same inertias as the first pool: ${same}`);
   }
 }
 
