@@ -38,11 +38,8 @@ export interface PCAResult {
   nComponents: number;
   /** Total variance of the data (sum over all features). */
   totalVariance: number;
+  /** Whether `transform` scales the projections to unit variance. */
   whiten: boolean;
-  /** @deprecated alias of `transform(model, X)` (kept for older callers). */
-  transform(X: MatrixInput): Matrix;
-  /** @deprecated alias of `inverseTransform(model, Y)` (kept for older callers). */
-  inverseTransform(Y: MatrixInput): Matrix;
 }
 
 /** Projects rows (of the d features the PCA was fitted on) onto its components. */
@@ -158,8 +155,6 @@ export function pca(X: MatrixInput, options?: PCAOptions): PCAResult {
     nComponents: q,
     totalVariance: total,
     whiten: o.whiten,
-    transform: (Xnew) => transform(model, Xnew),
-    inverseTransform: (Y) => inverseTransform(model, Y),
   };
   return model;
 }
