@@ -30,7 +30,7 @@ import { concatColumns, fromRows, l2normalizeRows, matrix, standardizeColumns, t
 import { kmeans } from '../cluster/kmeans';
 import { useWasmKernels } from '../cluster/wasm';
 import { adjustedRandIndex, normalizedMutualInfo, silhouetteScore } from '../cluster/metrics';
-import { pca, type PCAResult } from '../cluster/pca';
+import { pca, transform, type PCAResult } from '../cluster/pca';
 import { ward, type WardResult } from '../cluster/ward';
 
 export interface FaceMatrixOptions {
@@ -104,7 +104,7 @@ export function reduce(fm: FaceMatrix | Matrix, varianceToKeep = 0.9): Reduced {
   numberInRange('varianceToKeep', varianceToKeep, 0.01, 1);
   const m = 'matrix' in fm ? fm.matrix : fm;
   const p = pca(m, { varianceToKeep });
-  return { pca: p, X: p.transform(m) };
+  return { pca: p, X: transform(p, m) };
 }
 
 export interface Alternatives {
