@@ -10,3 +10,6 @@ export * from './types';
 export * from './explain';
 export * from './averages';
 export * from './tables';
+export * from './type-labels';
+export * from './type-tree';
+export * from './type-averages';
