@@ -52,8 +52,8 @@ async function main(): Promise<void> {
   const feats = await stages.extractFeatures({ dataDir: data, onProgress: false }, prepared);
   const fm = stages.faceMatrix(feats);
   const reduced = stages.reduce(fm, 0.9);
-  const analysis = await stages.analyzeTypes(reduced.X, cfg);
-  const choice = stages.decideK(analysis, 'auto');
+  const analysis = await stages.analyzeTypes(reduced.X, cfg, { bootstrapSamples: Number(arg('bootstrap') ?? 20) });
+  const choice = cluster.chooseK(analysis);
   const t1 = Date.now();
   const types = await stages.faceTypes(reduced.X, analysis, choice.k, feats.attributes);
   const t2 = Date.now();
@@ -91,6 +91,9 @@ async function main(): Promise<void> {
   console.log('## Label claims against CelebA\n');
   const checks = stages.checkClaims(types.tree.leafLabels, leaves, types.traits, external.table);
   console.log(checks.length ? markdown(checks.map((c) => ({ type: c.type, label: c.label, claim: c.claim, CelebA: `${c.expected ? '' : 'not '}${c.attribute}`, share: pct(c.share), holds: c.holds ? 'yes' : 'NO' }))) : 'no claim has a CelebA label');
+  const unmapped = types.tree.leafLabels.flatMap((t) => t.claims.filter((c) => c.trait === 'ageBand' && !stages.celebaAttributeOf(c, types.traits))
+    .map((c) => `${t.label}: "${c.text}" (CelebA has no label for middle age; CelebA Young: ${pct(members.get(t.type)!.filter((i) => external.table.Young[i] === 1).length / members.get(t.type)!.length)})`));
+  if (unmapped.length) console.log(`\nage claims CelebA cannot check:\n${unmapped.join('\n')}`);
   const l1checks = stages.checkClaims(types.tree.level1Labels, types.tree.level1, types.traits, external.table);
   console.log(`\nleaf claims holding >= 80%: ${checks.filter((c) => c.holds).length} of ${checks.length}; level-1 claims: ${l1checks.filter((c) => c.holds).length} of ${l1checks.length}`);
   // smiling: AUC of happy against Smiling on each half of the identities

@@ -127,3 +127,34 @@ test('labelTypes() with a trait of the wrong length names it', () => {
   const t: Trait = { name: 'glasses', kind: 'binary', values: new Float32Array(2), validated: true };
   assert.throws(() => stages.labelTypes([0, 0, 1], [t]), /trait glasses has 2 values for 3 faces/);
 });
+
+test('labelTypes() names a claim only at minShare + margin (85%): 82% men is not "men"', () => {
+  const faces: [number, number, number][] = [
+    ...repeat(50, (i) => [25, i < 41 ? 0.9 : 0.1, 0] as [number, number, number]),
+    ...repeat(50, () => [25, 0.1, 0] as [number, number, number]),
+  ];
+  const labels = [...repeat(50, () => 0), ...repeat(50, () => 1)];
+  const traits = stages.faceApiTraits(attributes(faces));
+  const strict = stages.labelTypes(labels, traits)[0];
+  assert.deepEqual(strict.claims, []);
+  assert.equal(strict.label, 'mixed: 100% young adults, 82% men');
+  assert.equal(stages.labelTypes(labels, traits, { margin: 0 })[0].label, 'men');
+});
+
+test('checkClaims() maps claims to CelebA labels; middle age has none', () => {
+  const faces: [number, number, number][] = [
+    ...repeat(10, () => [70, 0.9, 0] as [number, number, number]),
+    ...repeat(10, () => [45, 0.1, 0] as [number, number, number]),
+    ...repeat(10, () => [25, 0.1, 0.9] as [number, number, number]),
+  ];
+  const labels = [...repeat(10, () => 0), ...repeat(10, () => 1), ...repeat(10, () => 2)];
+  const traits = stages.faceApiTraits(attributes(faces));
+  const types = stages.labelTypes(labels, traits);
+  assert.deepEqual(types.map((t) => t.label), ['older men', 'middle-aged women', 'young women, smiling']);
+  const table = { Male: [...repeat(10, () => 1), ...repeat(20, () => 0)], Young: [...repeat(12, () => 0), ...repeat(18, () => 1)], Smiling: repeat(30, (i) => (i >= 22 ? 1 : 0)) };
+  const checks = stages.checkClaims(types, labels, traits, table);
+  const byType = (t: number) => checks.filter((c) => c.type === t).map((c) => `${c.expected ? '' : 'not '}${c.attribute} ${c.share} ${c.holds}`);
+  assert.deepEqual(byType(0), ['not Young 1 true', 'Male 1 true']);
+  assert.deepEqual(byType(1), ['not Male 1 true']);
+  assert.deepEqual(byType(2), ['Young 1 true', 'not Male 1 true', 'Smiling 0.8 true']);
+});

@@ -46,7 +46,7 @@ test('every label claim on CelebA holds for >= 80% of its type by CelebA\'s own 
   const feats = await stages.extractFeatures({ dataDir: data, onProgress: false }, prepared);
   const reduced = stages.reduce(stages.faceMatrix(feats), 0.9);
   const analysis = await cluster.analyzeK(reduced.X, { ...stages.kRange(reduced.X.rows), nInit: 5, metric: 'cosine', seed: 42, bootstrap: { samples: 10, fraction: 0.8 } });
-  const choice = stages.decideK(analysis, 'auto');
+  const choice = cluster.chooseK(analysis);
   const types = await stages.faceTypes(reduced.X, analysis, choice.k, feats.attributes);
   const external = stages.externalLabels(prepared, ATTRIBUTES, ['Male', 'Young', 'Eyeglasses', 'No_Beard', 'Mustache', 'Blond_Hair', 'Black_Hair', 'Brown_Hair', 'Gray_Hair', 'Bald', 'Wearing_Hat', 'Smiling']);
   assert.ok(external, 'the CelebA photos match attributes.csv');
