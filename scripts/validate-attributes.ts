@@ -6,7 +6,8 @@
  *   npm run validate:attributes -- --demo                         (the demo photos, sanity)
  *
  * <data folder> holds prepared CelebA faces (processed/faces.json, landmarks) and their age/gender
- * estimates (processed/clusters.csv, or computed with the features stage into that folder).
+ * estimates (processed/clusters.csv, or computed with the features stage into that folder;
+ * --no-estimates leaves Young and Male out).
  * Faces are split by identity: even identities tune (fit each logistic model and pick its
  * threshold, max F1), odd identities are held out (the AUC reported). --write writes the
  * calibration to lib/src/features/attribute-calibration.ts. Without --write the committed
@@ -59,6 +60,7 @@ export function celebaDir(): string {
 
 /** Age and P(male) per face of a data folder: from processed/clusters.csv, else the features stage (cached in the folder). */
 async function estimates(dataDir: string, names: string[]): Promise<{ age: Float32Array; male: Float32Array }> {
+  if (process.argv.includes('--no-estimates')) return { age: new Float32Array(names.length).fill(NaN), male: new Float32Array(names.length).fill(NaN) };
   const csv = path.join(projectPaths(dataDir).processed, 'clusters.csv');
   if (fs.existsSync(csv)) {
     const { rows } = io.parseCsv(fs.readFileSync(csv, 'utf8'));
@@ -124,13 +126,14 @@ export function calibrate(d: LabelledFaces, source: string): features.AttributeC
     source,
     binary,
     skinAuc: round(F.rocAuc(pick(ita, test), pick(d.labels.Pale_Skin, test)), 3),
-    ageAuc: round(F.rocAuc(pick(Array.from(d.age, (a) => -a), test), pick(d.labels.Young, test)), 3),
-    maleAuc: round(F.rocAuc(pick(d.male, test), pick(d.labels.Male, test)), 3),
+    ageAuc: roundOrNull(F.rocAuc(pick(Array.from(d.age, (a) => -a), test), pick(d.labels.Young, test)), 3),
+    maleAuc: roundOrNull(F.rocAuc(pick(d.male, test), pick(d.labels.Male, test)), 3),
     paleItaThreshold: round(pale.threshold, 2),
   };
 }
 
 const round = (v: number, digits: number): number => Math.round(v * 10 ** digits) / 10 ** digits;
+const roundOrNull = (v: number, digits: number): number | null => (Number.isFinite(v) ? round(v, digits) : null);
 function roundModel(m: features.LogisticModel): features.LogisticModel {
   return { measures: m.measures, mean: m.mean.map((v) => round(v, 4)), sd: m.sd.map((v) => round(v, 4)), weights: m.weights.map((v) => round(v, 4)), bias: round(m.bias, 4) };
 }

@@ -31,10 +31,10 @@ export interface AttributeCalibration {
   /** Where and how it was measured (data, faces, split). */
   source: string;
   binary: Record<string, BinaryCalibration>;
-  /** AUC of ITA against Pale_Skin, of -age against Young, of P(male) against Male (held-out half). */
+  /** AUC of ITA against Pale_Skin, of -age against Young, of P(male) against Male (held-out half; null: not measured). */
   skinAuc: number;
-  ageAuc: number;
-  maleAuc: number;
+  ageAuc: number | null;
+  maleAuc: number | null;
   /** Pale_Skin threshold on ITA (max F1 on the tuning half). */
   paleItaThreshold: number;
 }
@@ -190,11 +190,11 @@ export function buildTraits(input: TraitInputs, calibration: AttributeCalibratio
   const traits: FaceTrait[] = [];
   traits.push({
     name: 'ageBand', kind: 'category', categories: [...AGE_BANDS], values: Float32Array.from(input.age, ageBand), score: Float32Array.from(input.age),
-    auc: calibration.ageAuc, validated: true,
+    auc: calibration.ageAuc ?? undefined, validated: true,
   });
   traits.push({
     name: 'gender', kind: 'category', categories: ['women', 'men'], values: Float32Array.from(input.male, (p) => (Number.isFinite(p) ? (p >= 0.5 ? 1 : 0) : NaN)),
-    score: Float32Array.from(input.male), auc: calibration.maleAuc, validated: true,
+    score: Float32Array.from(input.male), auc: calibration.maleAuc ?? undefined, validated: true,
   });
   const ita = Float32Array.from({ length: n }, (_, i) => row(i)[MEASURES.indexOf('ita')]);
   traits.push({

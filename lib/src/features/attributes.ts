@@ -257,12 +257,46 @@ class Crop {
   }
 }
 
-const median = (v: ArrayLike<number>): number => {
-  if (!v.length) return NaN;
-  const s = Float64Array.from(v).sort();
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+/** Median by quickselect (NaN for no values). */
+export function median(v: ArrayLike<number>): number {
+  const n = v.length;
+  if (!n) return NaN;
+  const a = Float64Array.from(v);
+  const kth = (k: number): number => {
+    let lo = 0, hi = n - 1;
+    while (lo < hi) {
+      const pivot = a[(lo + hi) >> 1];
+      let i = lo, j = hi;
+      while (i <= j) {
+        while (a[i] < pivot) i++;
+        while (a[j] > pivot) j--;
+        if (i <= j) {
+          const t = a[i];
+          a[i] = a[j];
+          a[j] = t;
+          i++;
+          j--;
+        }
+      }
+      if (k <= j) hi = j;
+      else if (k >= i) lo = i;
+      else return a[k];
+    }
+    return a[k];
+  };
+  const m = n >> 1;
+  const upper = kth(m);
+  if (n % 2) return upper;
+  let lower = -Infinity;
+  for (let i = 0; i < m; i++) if (a[i] > lower) lower = a[i];
+  return (lower + upper) / 2;
+}
+
+/** The mean of the finite values (NaN when none): a measure from both sides of the face, or the one side visible. */
+function meanOfFinite(v: number[]): number {
+  const f = v.filter(Number.isFinite);
+  return f.length ? f.reduce((a, b) => a + b, 0) / f.length : NaN;
+}
 
 /** A polygon moved towards its centroid by `f` (1 = unchanged). */
 function shrink(poly: Pt[], f: number): Pt[] {
@@ -392,22 +426,22 @@ export function measureAttributes(crop: RgbImage, mesh: ArrayLike<number>, optio
   const inner = xi2 - xi1;
   set('bridgeEdge', c.edgePeak(xi1 + 0.2 * inner, eyeY - 0.35 * ed, xi2 - 0.2 * inner, eyeY + 0.1 * ed, 'rows'));
   const rims = [[33, 133, 145], [362, 263, 374]].map(([a, b, low]) => c.edgePeak(pt(a)[0], pt(low)[1] + 0.08 * ed, pt(b)[0], pt(low)[1] + 0.4 * ed, 'rows'));
-  set('rimEdge', (rims[0] + rims[1]) / 2);
+  set('rimEdge', meanOfFinite(rims));
   const temples = [
     c.edgePeak(pt(234)[0] + 0.05 * ed, eyeY - 0.35 * ed, pt(33)[0] - 0.15 * ed, eyeY + 0.1 * ed, 'rows'),
     c.edgePeak(pt(263)[0] + 0.15 * ed, eyeY - 0.35 * ed, pt(454)[0] - 0.05 * ed, eyeY + 0.1 * ed, 'rows'),
   ];
-  set('templeEdge', (temples[0] + temples[1]) / 2);
+  set('templeEdge', meanOfFinite(temples));
   const sides = [
     c.edgePeak(pt(33)[0] - 0.35 * ed, eyeY - 0.25 * ed, pt(33)[0] - 0.02 * ed, eyeY + 0.25 * ed, 'columns'),
     c.edgePeak(pt(263)[0] + 0.02 * ed, eyeY - 0.25 * ed, pt(263)[0] + 0.35 * ed, eyeY + 0.25 * ed, 'columns'),
   ];
-  set('sideEdge', (sides[0] + sides[1]) / 2);
+  set('sideEdge', meanOfFinite(sides));
 
   // facial hair: darkness and texture of chin, jaw and upper lip against the cheeks (raw colours)
   const cheeks = [MESH.cheekR, MESH.cheekL].flatMap((r) => c.polygon(shrink(r.map(pt), 0.75)));
-  const cheekL = median(cheeks.map((k) => c.lab(k)[0]));
-  const cheekA = median(cheeks.map((k) => c.lab(k)[1]));
+  const cheekLabs = cheeks.map((k) => c.lab(k));
+  const [cheekL, cheekA, cheekB] = [0, 1, 2].map((j) => median(cheekLabs.map((v) => v[j])));
   const cheekTex = c.texture(cheeks);
   set('cheekTexture', cheekTex);
   const hairRegion = (px: number[], dark: MeasureName, tex: MeasureName, share: MeasureName, red: MeasureName): void => {
@@ -434,8 +468,7 @@ export function measureAttributes(crop: RgbImage, mesh: ArrayLike<number>, optio
   if (inside >= o.minHairInside && band.length >= 20 && Number.isFinite(skin.L)) {
     const labs = band.map((k) => c.lab(k));
     // skin reference in raw colours (the band is compared with the raw cheeks)
-    const cheekLabs = cheeks.map((k) => c.lab(k));
-    const sk = [0, 1, 2].map((j) => median(cheekLabs.map((v) => v[j])));
+    const sk = [cheekL, cheekA, cheekB];
     const isSkin = labs.map(([L, a, b]) => Math.hypot((L - sk[0]) / 2, a - sk[1], b - sk[2]) < o.skinDistance);
     set('hairSkin', isSkin.filter(Boolean).length / labs.length);
     const hair = labs.filter((_, i) => !isSkin[i]);
@@ -453,23 +486,28 @@ export function measureAttributes(crop: RgbImage, mesh: ArrayLike<number>, optio
   // hat: a straight horizontal edge across the forehead's top (a brim), the share of columns crossing it
   {
     const xa = Math.max(1, Math.round(pt(109)[0])), xb = Math.min(c.w - 2, Math.round(pt(338)[0]));
-    const ya = Math.max(1, Math.round(top - 0.6 * ed)), yb = Math.min(c.h - 2, Math.round(pt(151)[1]));
-    let best = 0;
-    if (xb - xa > 4) {
+    const ya = Math.max(2, Math.round(top - 0.6 * ed)), yb = Math.min(c.h - 3, Math.round(pt(151)[1]));
+    if (xb - xa > 4 && yb > ya) {
+      const wd = xb - xa + 1;
+      // edge[y - ya + 1][x - xa]: |dI/dy| above hatEdge at (x, y), rows ya-1 .. yb+1
+      const edge = new Uint8Array((yb - ya + 3) * wd);
+      for (let y = ya - 1; y <= yb + 1; y++) {
+        for (let x = xa; x <= xb; x++) {
+          const k = y * c.w + x;
+          if (Math.abs(c.luma[k + c.w] - c.luma[k - c.w]) > o.hatEdge) edge[(y - ya + 1) * wd + x - xa] = 1;
+        }
+      }
+      let best = 0;
       for (let y = ya; y <= yb; y++) {
         let hits = 0, n = 0;
         for (let x = xa; x <= xb; x++) {
           const k = y * c.w + x;
           if (c.fill[k] || c.fill[k - c.w] || c.fill[k + c.w]) continue;
           n++;
-          let edge = false;
-          for (const dy of [-1, 0, 1]) {
-            const kk = k + dy * c.w;
-            if (kk - c.w >= 0 && kk + c.w < c.w * c.h && Math.abs(c.luma[kk + c.w] - c.luma[kk - c.w]) > o.hatEdge) edge = true;
-          }
-          if (edge) hits++;
+          const e = (y - ya + 1) * wd + x - xa;
+          if (edge[e - wd] || edge[e] || edge[e + wd]) hits++;
         }
-        if (n > (xb - xa) / 2) best = Math.max(best, hits / n);
+        if (n > wd / 2) best = Math.max(best, hits / n);
       }
       set('hatLine', best);
     }
