@@ -17,10 +17,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { faces, features, io, projectPaths, projectRoot } from 'facetype';
+import { faces, features, io, projectPaths, projectRoot, stages } from 'facetype';
 
 
 const F = features;
+const M = faces.MESH468_VALUES;
 type MeasureName = features.MeasureName;
 
 /** Which measures each binary trait's logistic model uses, and its CelebA label. */
@@ -70,13 +71,14 @@ async function estimates(dataDir: string, names: string[]): Promise<{ age: Float
       male: Float32Array.from(names, (n) => Number(byFace.get(n)?.male ?? NaN)),
     };
   }
-  const f = await F.extractFeatures({ dataDir, onProgress: false });
-  return { age: Float32Array.from(f.names, (_, i) => f.attributes[i * 9]), male: Float32Array.from(f.names, (_, i) => f.attributes[i * 9 + 1]) };
+  const f = await stages.extractFeatures({ dataDir, onProgress: false });
+  const column = (j: number) => Float32Array.from(f.names, (_, i) => f.attributes[i * F.ATTRIBUTE_DIM + j]);
+  return { age: column(F.ATTRIBUTE.age), male: column(F.ATTRIBUTE.male) };
 }
 
 /** Measures every prepared face of a data folder and joins CelebA's labels (by photo file name). */
 export async function loadLabelled(dataDir: string, labelsCsv: string, limit = Infinity): Promise<LabelledFaces> {
-  const prep = faces.loadPrepared(projectPaths(dataDir));
+  const prep = stages.loadPrepared(projectPaths(dataDir));
   const { rows } = io.parseCsv(fs.readFileSync(labelsCsv, 'utf8'));
   const byFile = new Map(rows.map((r) => [r.file, r]));
   const names = prep.file.faces.map((f) => f.name);
@@ -91,7 +93,7 @@ export async function loadLabelled(dataDir: string, labelsCsv: string, limit = I
     if (!lab) continue;
     const crop = await F.readCrop(prep.images[i]);
     const t0 = performance.now();
-    out.measures.push(F.measureAttributes(crop, prep.mesh468.subarray(i * 936, (i + 1) * 936)));
+    out.measures.push(F.measureAttributes(crop, prep.mesh468.subarray(i * M, (i + 1) * M)));
     t += performance.now() - t0;
     ages.push(est.age[i]);
     males.push(est.male[i]);
@@ -222,7 +224,7 @@ async function resizedSample(labelsCsv: string, n: number, scale: number): Promi
     await sharp(path.join(src, r.file)).resize(Math.round((meta.width as number) * scale), Math.round((meta.height as number) * scale)).jpeg({ quality: 95 }).toFile(out);
   }
   const data = path.join(root, 'data');
-  await faces.prepareFaces({ source: images, dataDir: data, onProgress: false });
+  await stages.prepareFaces({ source: images, dataDir: data, onProgress: false });
   return data;
 }
 
@@ -230,11 +232,11 @@ async function main(): Promise<void> {
   const labelsCsv = path.resolve(arg('labels') ?? path.join(celebaDir(), 'attributes.csv'));
   if (process.argv.includes('--demo')) {
     const data = path.join(os.tmpdir(), 'facetype-attributes-demo');
-    await faces.prepareFaces({ source: 'demo', dataDir: data, onProgress: false });
-    const prep = faces.loadPrepared(projectPaths(data));
+    await stages.prepareFaces({ source: 'demo', dataDir: data, onProgress: false });
+    const prep = stages.loadPrepared(projectPaths(data));
     const est = await estimates(data, prep.file.faces.map((f) => f.name));
     const measures = new Float32Array(prep.images.length * F.MEASURE_DIM);
-    for (let i = 0; i < prep.images.length; i++) measures.set(F.measureAttributes(await F.readCrop(prep.images[i]), prep.mesh468.subarray(i * 936, (i + 1) * 936)), i * F.MEASURE_DIM);
+    for (let i = 0; i < prep.images.length; i++) measures.set(F.measureAttributes(await F.readCrop(prep.images[i]), prep.mesh468.subarray(i * M, (i + 1) * M)), i * F.MEASURE_DIM);
     const traits = F.buildTraits({ measures, age: est.age, male: est.male }, F.ATTRIBUTE_CALIBRATION);
     console.log(`demo photos: ${prep.images.length} faces`);
     console.table(prep.file.faces.map((f, i) => Object.fromEntries([['face', f.name], ...traits.map((t) => [t.name, t.kind === 'category' ? (t.categories as string[])[t.values[i]] ?? 'NaN' : t.values[i]])])));

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { faces, features as F, io } from 'facetype';
+import { features as F, io, stages } from 'facetype';
 import { SPECS, celebaDir, evaluate, formatTable, loadLabelled } from '../../scripts/validate-attributes';
 
 const MESH = Float32Array.from((JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'test', 'features', 'fixtures', 'mean-mesh.json'), 'utf8')) as { points: number[] }).points);
@@ -145,7 +145,7 @@ test('CelebA: on held-out identities the calibrated attributes keep their AUC', 
     fs.mkdirSync(images);
     const { rows } = io.parseCsv(fs.readFileSync(labelsCsv, 'utf8'));
     for (const r of rows.filter((r) => Number(r.identity) % 2 === 1).slice(-500)) fs.symlinkSync(path.join(celebaDir(), 'images', r.file), path.join(images, r.file));
-    await faces.prepareFaces({ source: images, dataDir: path.join(data, 'data'), onProgress: false });
+    await stages.prepareFaces({ source: images, dataDir: path.join(data, 'data'), onProgress: false });
     const d = await loadLabelled(path.join(data, 'data'), labelsCsv);
     assert.ok(d.measures.length > 200, `${d.measures.length} faces kept`);
     const table = evaluate(d, F.ATTRIBUTE_CALIBRATION);

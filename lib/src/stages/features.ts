@@ -15,7 +15,10 @@ import { ProgressTracker, printProgress, type ProgressCallback } from '../runtim
 import { integerInRange, withDefaults } from '../validate';
 import type { FeatureResult, FeatureTask } from '../features/features-worker';
 import { MEASURE_DIM, MEASURES_VERSION } from '../features/attributes';
-import { ATTRIBUTE_COLUMNS, ATTRIBUTE_DIM, DESCRIPTOR_DIM } from '../features/layout';
+import { buildTraits, type AttributeCalibration } from '../features/attribute-traits';
+import { ATTRIBUTE_CALIBRATION } from '../features/attribute-calibration';
+import type { FaceTrait } from '../features/traits';
+import { ATTRIBUTE, ATTRIBUTE_COLUMNS, ATTRIBUTE_DIM, DESCRIPTOR_DIM } from '../features/layout';
 import { LANDMARK68_VALUES, MESH468_VALUES } from '../faces/landmarks';
 
 /** Bumped when the feature computation changes: the cache is then rebuilt. */
@@ -217,4 +220,14 @@ export function featureRows(f: FaceFeatures, limit = 10): Record<string, string 
     });
   }
   return rows;
+}
+
+/**
+ * The per-face traits of the features (features/traits.ts): age band, gender, skin tone (ITA),
+ * glasses, beard, moustache, goatee, hair colours, bald, hat and the hair colour category, with the
+ * committed CelebA calibration (features/attribute-calibration.ts) unless another is given.
+ */
+export function faceTraits(f: FaceFeatures, calibration: AttributeCalibration = ATTRIBUTE_CALIBRATION): FaceTrait[] {
+  const column = (j: number) => Float32Array.from(f.names, (_, i) => f.attributes[i * ATTRIBUTE_DIM + j]);
+  return buildTraits({ measures: f.measures, age: column(ATTRIBUTE.age), male: column(ATTRIBUTE.male) }, calibration);
 }
