@@ -23,6 +23,7 @@
  * preparation fills them with grey 128) are ignored everywhere.
  */
 import type { RgbImage } from '../faces/align';
+import { MESH as FACE_MESH } from '../faces/landmarks';
 
 /** Names of the measures, in the order of a measure row. */
 export const MEASURES = [
@@ -133,12 +134,9 @@ const MESH = {
   cheekR: [116, 117, 118, 101, 36, 205, 187, 123],
   cheekL: [345, 346, 347, 330, 266, 425, 411, 352],
   forehead: [109, 10, 338, 337, 151, 108],
-  eyeR: [33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7],
-  eyeL: [263, 466, 388, 387, 386, 385, 384, 398, 362, 382, 381, 380, 374, 373, 390, 249],
   chin: [106, 18, 335, 369, 152, 140],
   jawR: [192, 57, 106, 140, 169, 135],
   jawL: [416, 287, 335, 369, 394, 364],
-  oval: [10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109],
 } as const;
 
 class Crop {
@@ -334,12 +332,12 @@ interface SkinResult {
 function whiteReference(c: Crop, pt: (i: number) => Pt, ref: 'sclera' | 'greyWorld'): [number, number, number] | null {
   let px: number[];
   if (ref === 'sclera') {
-    const eyes = [...c.polygon(shrink(MESH.eyeR.map(pt), 0.8)), ...c.polygon(shrink(MESH.eyeL.map(pt), 0.8))];
+    const eyes = [...c.polygon(shrink(FACE_MESH.rightEye.map(pt), 0.8)), ...c.polygon(shrink(FACE_MESH.leftEye.map(pt), 0.8))];
     eyes.sort((p, q) => c.luma[q] - c.luma[p]);
     px = eyes.slice(0, Math.max(4, Math.floor(eyes.length / 4)));
   } else {
     const face = new Uint8Array(c.w * c.h);
-    for (const k of c.polygon(MESH.oval.map(pt))) face[k] = 1;
+    for (const k of c.polygon(FACE_MESH.silhouette.map(pt))) face[k] = 1;
     px = [];
     for (let k = 0; k < c.w * c.h; k += 3) if (!c.fill[k] && !face[k]) px.push(k);
   }
