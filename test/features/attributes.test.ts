@@ -111,6 +111,10 @@ test('buildTraits(): one column per trait, validated only at AUC >= 0.85, catego
     if (t.kind === 'binary') assert.equal(t.validated, (t.auc as number) >= F.MIN_LABEL_AUC, t.name);
   }
   assert.ok(by.has('glasses') && by.has('hairColour') && by.has('beard'));
+  const cells = F.traitCells(traits, 1);
+  assert.equal(cells.ageBand, 'older');
+  assert.equal(cells.skinTone, 'dark');
+  assert.ok(typeof cells.skinTone_score === 'number' && cells.skinTone_score < -30);
   assert.throws(() => F.buildTraits({ measures, age: Float32Array.from([8]), male: Float32Array.from([0.1, 0.9]) }, F.ATTRIBUTE_CALIBRATION), /must match/);
   assert.throws(() => F.measureAttributes(drawFace([60, 8, 14]), new Float32Array(10)), /468 mesh points/);
 });

@@ -227,3 +227,21 @@ export function buildTraits(input: TraitInputs, calibration: AttributeCalibratio
   }
   return traits;
 }
+
+/**
+ * One face's traits as table cells (for clusters.csv): a category by its name, a binary trait as
+ * 0/1, and the continuous score beside it (`<name>_score`, e.g. the ITA in degrees as
+ * `skinTone_score`); null where not measurable.
+ */
+export function traitCells(traits: FaceTrait[], i: number): Record<string, string | number | null> {
+  const cells: Record<string, string | number | null> = {};
+  for (const t of traits) {
+    const v = t.values[i];
+    cells[t.name] = !Number.isFinite(v) ? null : t.kind === 'category' ? (t.categories as string[])[v] : v;
+    if (t.score && t.name !== 'ageBand' && t.name !== 'gender') {
+      const s = t.score[i];
+      cells[`${t.name}_score`] = Number.isFinite(s) ? Math.round(s * 1000) / 1000 : null;
+    }
+  }
+  return cells;
+}
