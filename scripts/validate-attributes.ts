@@ -25,19 +25,21 @@ const M = faces.MESH468_VALUES;
 type MeasureName = features.MeasureName;
 
 /** Which measures each binary trait's logistic model uses, and its CelebA label. */
+const GLASSES = ['bridgeEdge', 'rimEdge', 'templeEdge', 'sideEdge', 'cheekTexture'] as MeasureName[];
 const FACIAL = ['lipDark', 'lipDarkShare', 'lipTexture', 'lipRed', 'chinDark', 'chinDarkShare', 'chinTexture', 'chinRed', 'jawDark', 'jawDarkShare', 'jawTexture', 'jawRed', 'cheekTexture'] as MeasureName[];
 const HAIR = ['hairSkin', 'hairL', 'hairA', 'hairB', 'hairChroma', 'hairDark', 'hairGrey', 'hairBlond', 'hairTexture', 'sideDark', 'hatLine'] as MeasureName[];
-export const SPECS: Record<features.BinaryTraitName, { label: string; negate?: boolean; measures: MeasureName[] }> = {
-  glasses: { label: 'Eyeglasses', measures: ['bridgeEdge', 'rimEdge', 'templeEdge', 'sideEdge', 'cheekTexture'] },
-  beard: { label: 'No_Beard', negate: true, measures: FACIAL },
-  moustache: { label: 'Mustache', measures: FACIAL },
-  goatee: { label: 'Goatee', measures: FACIAL },
-  blackHair: { label: 'Black_Hair', measures: HAIR },
-  brownHair: { label: 'Brown_Hair', measures: HAIR },
-  blondHair: { label: 'Blond_Hair', measures: HAIR },
-  greyHair: { label: 'Gray_Hair', measures: HAIR },
-  bald: { label: 'Bald', measures: HAIR },
-  hat: { label: 'Wearing_Hat', measures: [...HAIR, 'templeEdge'] },
+const INPUTS: Record<string, MeasureName[]> = { glasses: GLASSES, facialHair: FACIAL, hair: HAIR, hat: [...HAIR, 'templeEdge'] };
+export const SPECS: Record<features.BinaryTraitName, { label: string; negate?: boolean; inputs: string }> = {
+  glasses: { label: 'Eyeglasses', inputs: 'glasses' },
+  beard: { label: 'No_Beard', negate: true, inputs: 'facialHair' },
+  moustache: { label: 'Mustache', inputs: 'facialHair' },
+  goatee: { label: 'Goatee', inputs: 'facialHair' },
+  blackHair: { label: 'Black_Hair', inputs: 'hair' },
+  brownHair: { label: 'Brown_Hair', inputs: 'hair' },
+  blondHair: { label: 'Blond_Hair', inputs: 'hair' },
+  greyHair: { label: 'Gray_Hair', inputs: 'hair' },
+  bald: { label: 'Bald', inputs: 'hair' },
+  hat: { label: 'Wearing_Hat', inputs: 'hat' },
 };
 
 export interface LabelledFaces {
@@ -115,17 +117,23 @@ export function calibrate(d: LabelledFaces, source: string): features.AttributeC
   const tune = idx.filter((i) => d.identity[i] % 2 === 0);
   const test = idx.filter((i) => d.identity[i] % 2 === 1);
   const binary: Record<string, features.BinaryCalibration> = {};
+  const inputs: Record<string, features.Standardisation> = {};
   for (const [name, spec] of Object.entries(SPECS)) {
     const y = positive(spec, d);
-    const model = F.fitLogistic(spec.measures, pick(d.measures, tune), pick(y, tune));
+    const model = F.fitLogistic(INPUTS[spec.inputs], pick(d.measures, tune), pick(y, tune));
     const score = (ii: number[]) => ii.map((i) => F.logisticScore(model, d.measures[i]));
     const { threshold } = F.bestF1Threshold(score(tune), pick(y, tune));
-    binary[name] = { label: spec.label, ...(spec.negate ? { negate: true } : {}), model: roundModel(model), threshold: round(threshold, 4), auc: round(F.rocAuc(score(test), pick(y, test)), 3) };
+    inputs[spec.inputs] = { measures: model.measures, mean: model.mean.map((v) => round(v, 4)), sd: model.sd.map((v) => round(v, 4)) };
+    binary[name] = {
+      label: spec.label, ...(spec.negate ? { negate: true } : {}), inputs: spec.inputs, weights: model.weights.map((v) => round(v, 4)), bias: round(model.bias, 4),
+      threshold: round(threshold, 4), auc: round(F.rocAuc(score(test), pick(y, test)), 3),
+    };
   }
   const ita = d.measures.map((m) => m[F.MEASURES.indexOf('ita')]);
   const pale = F.bestF1Threshold(pick(ita, tune), pick(d.labels.Pale_Skin, tune));
   return {
     source,
+    inputs,
     binary,
     skinAuc: round(F.rocAuc(pick(ita, test), pick(d.labels.Pale_Skin, test)), 3),
     ageAuc: roundOrNull(F.rocAuc(pick(Array.from(d.age, (a) => -a), test), pick(d.labels.Young, test)), 3),
@@ -136,9 +144,6 @@ export function calibrate(d: LabelledFaces, source: string): features.AttributeC
 
 const round = (v: number, digits: number): number => Math.round(v * 10 ** digits) / 10 ** digits;
 const roundOrNull = (v: number, digits: number): number | null => (Number.isFinite(v) ? round(v, digits) : null);
-function roundModel(m: features.LogisticModel): features.LogisticModel {
-  return { measures: m.measures, mean: m.mean.map((v) => round(v, 4)), sd: m.sd.map((v) => round(v, 4)), weights: m.weights.map((v) => round(v, 4)), bias: round(m.bias, 4) };
-}
 
 export interface AucRow {
   trait: string;
@@ -167,7 +172,8 @@ export function evaluate(d: LabelledFaces, cal: features.AttributeCalibration, i
     rows.push({ trait, label, faces: n, positives: y.filter((v, i) => v && Number.isFinite(score[i])).length, auc: F.rocAuc(score, y), threshold, precision: tp / (tp + fp), recall: tp / (tp + fn), calibrated });
   };
   for (const [name, c] of Object.entries(cal.binary)) {
-    add(name, c.negate ? `not ${c.label}` : c.label, idx.map((i) => F.logisticScore(c.model, d.measures[i])), pick(positive(c, d), idx), c.threshold, c.auc);
+    const model = F.calibratedModel(cal, name);
+    add(name, c.negate ? `not ${c.label}` : c.label, idx.map((i) => F.logisticScore(model, d.measures[i])), pick(positive(c, d), idx), c.threshold, c.auc);
   }
   add('skinTone (ITA)', 'Pale_Skin', idx.map((i) => d.measures[i][F.MEASURES.indexOf('ita')]), pick(d.labels.Pale_Skin, idx), cal.paleItaThreshold, cal.skinAuc);
   add('ageBand (-age)', 'Young', idx.map((i) => -d.age[i]), pick(d.labels.Young, idx), -35, cal.ageAuc);
@@ -205,7 +211,8 @@ function writeCalibration(cal: features.AttributeCalibration): string {
     ' */',
     "import type { AttributeCalibration } from './attribute-traits';",
     '',
-    `export const ATTRIBUTE_CALIBRATION: AttributeCalibration = ${JSON.stringify(cal, null, 2)};`,
+    // arrays of numbers or names on one line each
+    `export const ATTRIBUTE_CALIBRATION: AttributeCalibration = ${JSON.stringify(cal, null, 2).replace(/\[\s+([^[\]{}]*?)\s+\]/g, (_, inner: string) => `[${inner.split(/,\s+/).join(', ')}]`)};`,
     '',
   ].join('\n');
   fs.writeFileSync(file, text);

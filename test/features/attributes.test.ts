@@ -38,7 +38,7 @@ function fillRect(img: { data: Uint8Array }, x0: number, y0: number, x1: number,
 
 const measure = (img: ReturnType<typeof drawFace>) => F.measureAttributes(img, MESH);
 const value = (row: Float32Array, name: F.MeasureName) => row[F.MEASURES.indexOf(name)];
-const score = (name: F.BinaryTraitName, row: Float32Array) => F.logisticScore(F.ATTRIBUTE_CALIBRATION.binary[name].model, row);
+const score = (name: F.BinaryTraitName, row: Float32Array) => F.logisticScore(F.calibratedModel(F.ATTRIBUTE_CALIBRATION, name), row);
 
 test('skin patches of known Lab give their ITA within 1.5 degrees and the standard category', () => {
   for (const [L, b, category] of [[75, 12, 'very light'], [65, 14, 'light'], [60, 14, 'intermediate'], [55, 16, 'tan'], [45, 18, 'brown'], [22, 14, 'dark']] as const) {

@@ -7,11 +7,15 @@
 import { AGE_BANDS, ITA_CATEGORIES, MEASURES, MEASURE_DIM, ageBand, itaCategory, type MeasureName } from './attributes';
 import { MIN_LABEL_AUC, type FaceTrait } from './traits';
 
-/** A logistic model over standardised measures: score = sigmoid(bias + sum w_i (x_i - mean_i) / sd_i). */
-export interface LogisticModel {
+/** Measures and their standardisation (mean, standard deviation on the tuning faces). */
+export interface Standardisation {
   measures: MeasureName[];
   mean: number[];
   sd: number[];
+}
+
+/** A logistic model over standardised measures: score = sigmoid(bias + sum w_i (x_i - mean_i) / sd_i). */
+export interface LogisticModel extends Standardisation {
   weights: number[];
   bias: number;
 }
@@ -20,7 +24,10 @@ export interface BinaryCalibration {
   /** CelebA label it was validated against (negated when `negate`, e.g. beard = not No_Beard). */
   label: string;
   negate?: boolean;
-  model: LogisticModel;
+  /** The model's inputs: a key of AttributeCalibration.inputs (several models share one). */
+  inputs: string;
+  weights: number[];
+  bias: number;
   /** Threshold on the score (max F1 on the tuning half). */
   threshold: number;
   /** ROC AUC on the held-out half of identities. */
@@ -30,6 +37,7 @@ export interface BinaryCalibration {
 export interface AttributeCalibration {
   /** Where and how it was measured (data, faces, split). */
   source: string;
+  inputs: Record<string, Standardisation>;
   binary: Record<string, BinaryCalibration>;
   /** AUC of ITA against Pale_Skin, of -age against Young, of P(male) against Male (held-out half; null: not measured). */
   skinAuc: number;
@@ -59,6 +67,14 @@ export const HAIR_COLOURS = ['black', 'brown', 'blond', 'grey', 'none'] as const
 const HAIR_TRAITS: BinaryTraitName[] = ['blackHair', 'brownHair', 'blondHair', 'greyHair', 'bald'];
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
+
+/** The logistic model of a calibrated binary trait. */
+export function calibratedModel(calibration: AttributeCalibration, name: string): LogisticModel {
+  const b = calibration.binary[name];
+  const inputs = b && calibration.inputs[b.inputs];
+  if (!inputs) throw new Error(`The attribute calibration has no model for '${name}'`);
+  return { ...inputs, weights: b.weights, bias: b.bias };
+}
 
 /** The model's score for one row of measures (NaN if a measure it uses is NaN). */
 export function logisticScore(model: LogisticModel, row: ArrayLike<number>): number {
@@ -205,7 +221,8 @@ export function buildTraits(input: TraitInputs, calibration: AttributeCalibratio
   for (const name of Object.keys(BINARY_TRAITS) as BinaryTraitName[]) {
     const cal = calibration.binary[name];
     if (!cal) continue;
-    const score = Float32Array.from({ length: n }, (_, i) => logisticScore(cal.model, row(i)));
+    const model = calibratedModel(calibration, name);
+    const score = Float32Array.from({ length: n }, (_, i) => logisticScore(model, row(i)));
     scores.set(name, score);
     traits.push({
       name, kind: 'binary', word: BINARY_TRAITS[name], score, threshold: cal.threshold, auc: cal.auc, validated: cal.auc >= MIN_LABEL_AUC,
