@@ -21,7 +21,7 @@ async function synthetic(dir: string) {
     attributes[i * features.ATTRIBUTE_DIM + features.ATTRIBUTE.male] = i % 2;
     attributes[i * features.ATTRIBUTE_DIM + features.ATTRIBUTE.firstExpression] = 1;
   }
-  const feats = { names, descriptors, attributes, computed: n, cached: 0, seconds: 0, backend: null };
+  const feats = { names, descriptors, attributes, measures: new Float32Array(n * features.MEASURE_DIM).fill(NaN), computed: n, cached: 0, seconds: 0, backend: null };
   const prepared = {
     file: { version: 1 as const, source: { kind: 'folder', label: 'test', root: dir }, template: { size: 256 } as never, cropSize: 256,
       faces: names.map((name, rank) => ({ rank, name, photo: `p/${name}`, face: 0, quality: 1, yaw: 0, pitch: 0, roll: 0, sharpness: 1, eyeDistance: 60, brightness: 0.5, meta: null })) },

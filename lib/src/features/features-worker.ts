@@ -1,12 +1,14 @@
 /**
  * Worker-side handler of the features stage: face-api's nets on one tfjs backend per worker;
- * each task is a batch of aligned crops with their 68 landmarks.
+ * each task is a batch of aligned crops with their 68 landmarks and 468 mesh points; besides the
+ * nets' outputs it measures each face's attributes (attributes.ts) on the crop already decoded.
  */
 import sharp from 'sharp';
 import { describeBackend, initBackend, type BackendOptions } from '../runtime/backend';
 import type { TaskHandler } from '../runtime/worker';
-import { FaceNets, readCrop } from './nets';
-import { LANDMARK68_VALUES } from '../faces/landmarks';
+import { FaceNets, readCrop, type FeatureBatch } from './nets';
+import { LANDMARK68_VALUES, MESH468_VALUES } from '../faces/landmarks';
+import { MEASURE_DIM, measureAttributes } from './attributes';
 
 let nets: FaceNets | null = null;
 
@@ -14,6 +16,13 @@ export interface FeatureTask {
   files: string[];
   /** B x LANDMARK68_VALUES landmark coordinates (crop pixels). */
   landmarks: Float32Array;
+  /** B x MESH468_VALUES mesh coordinates (crop pixels). */
+  mesh: Float32Array;
+}
+
+export interface FeatureResult extends FeatureBatch {
+  /** B x MEASURE_DIM attribute measures (attributes.ts). */
+  measures: Float32Array;
 }
 
 export const handler: TaskHandler = {
@@ -30,6 +39,10 @@ export const handler: TaskHandler = {
     const images = await Promise.all(task.files.map((f) => readCrop(f)));
     const lms = task.files.map((_, i) => task.landmarks.subarray(i * LANDMARK68_VALUES, (i + 1) * LANDMARK68_VALUES));
     const out = await nets.run(images, lms);
-    return { result: out, transfer: [out.descriptors.buffer as ArrayBuffer, out.attributes.buffer as ArrayBuffer] };
+    const M = MESH468_VALUES;
+    const measures = new Float32Array(images.length * MEASURE_DIM);
+    images.forEach((img, i) => measures.set(measureAttributes(img, task.mesh.subarray(i * M, (i + 1) * M)), i * MEASURE_DIM));
+    const result: FeatureResult = { ...out, measures };
+    return { result, transfer: [out.descriptors.buffer as ArrayBuffer, out.attributes.buffer as ArrayBuffer, measures.buffer as ArrayBuffer] };
   },
 };
