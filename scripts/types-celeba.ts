@@ -14,7 +14,10 @@ import * as path from 'node:path';
 import { cluster, io, plots, projectRoot, runConfig, stages } from 'facetype';
 import { arg } from './bench-common';
 
+/** The attributes of the type table (the issue's closing note). */
 const CELEBA = ['Male', 'Young', 'Eyeglasses', 'No_Beard', 'Blond_Hair', 'Black_Hair', 'Gray_Hair', 'Pale_Skin', 'Smiling'];
+/** Every CelebA attribute a claim may be checked against. */
+const CHECKED = [...CELEBA, 'Mustache', 'Goatee', 'Brown_Hair', 'Bald', 'Wearing_Hat'];
 
 /** ROC AUC of a score against 0/1 labels (ties count one half). */
 function auc(score: ArrayLike<number>, truth: ArrayLike<number>): number {
@@ -55,9 +58,10 @@ async function main(): Promise<void> {
   const analysis = await stages.analyzeTypes(reduced.X, cfg, { bootstrapSamples: Number(arg('bootstrap') ?? 20) });
   const choice = cluster.chooseK(analysis);
   const t1 = Date.now();
-  const types = await stages.faceTypes(reduced.X, analysis, choice.k, feats.attributes);
+  const types = await stages.faceTypes(reduced.X, analysis, choice.k, feats);
   const t2 = Date.now();
   const external = stages.externalLabels(prepared, attributesFile, CELEBA)!;
+  const all = stages.externalLabels(prepared, attributesFile, CHECKED)!;
   const comparison = await stages.compareTypings(reduced.X, analysis, choice.k, types.tree, types.traits, external.table, { seed: cfg.seed });
   const leaves = types.tree.leaves;
   const scores = stages.scoreAgainstLabels(leaves, external.table);
@@ -83,27 +87,33 @@ async function main(): Promise<void> {
   ]));
   const pure = [...members.values()].map(purity).filter((p) => p.gender >= 0.93 || p.band >= 0.93).length;
   console.log(`\n${pure} of ${members.size} types are >= 93% one gender (CelebA's Male) or one age band (face-api's age).\n`);
-  console.log('## Share table (face-api traits)\n');
+  console.log('## Share table (traits, as measured)\n');
   console.log(markdown(stages.shareTableRows(types.shares, types.names, new Map([...members].map(([c, r]) => [c, r.length])))));
   console.log('\n## Comparison\n');
   console.log(markdown(stages.typingRows(comparison)));
   console.log(`\n${comparison.justification}\n`);
   console.log('## Label claims against CelebA\n');
-  const checks = stages.checkClaims(types.tree.leafLabels, leaves, types.traits, external.table);
+  const checks = stages.checkClaims(types.tree.leafLabels, leaves, types.traits, all.table);
   console.log(checks.length ? markdown(checks.map((c) => ({ type: c.type, label: c.label, claim: c.claim, CelebA: `${c.expected ? '' : 'not '}${c.attribute}`, share: pct(c.share), holds: c.holds ? 'yes' : 'NO' }))) : 'no claim has a CelebA label');
   const unmapped = types.tree.leafLabels.flatMap((t) => t.claims.filter((c) => c.trait === 'ageBand' && !stages.celebaAttributeOf(c, types.traits))
     .map((c) => `${t.label}: "${c.text}" (CelebA has no label for middle age; CelebA Young: ${pct(members.get(t.type)!.filter((i) => external.table.Young[i] === 1).length / members.get(t.type)!.length)})`));
   if (unmapped.length) console.log(`\nage claims CelebA cannot check:\n${unmapped.join('\n')}`);
-  const l1checks = stages.checkClaims(types.tree.level1Labels, types.tree.level1, types.traits, external.table);
+  const l1checks = stages.checkClaims(types.tree.level1Labels, types.tree.level1, types.traits, all.table);
   console.log(`\nleaf claims holding >= 80%: ${checks.filter((c) => c.holds).length} of ${checks.length}; level-1 claims: ${l1checks.filter((c) => c.holds).length} of ${l1checks.length}`);
   // smiling: AUC of happy against Smiling on each half of the identities
   const csv = io.parseCsv(fs.readFileSync(attributesFile, 'utf8'));
   const identity = new Map(csv.rows.map((r) => [String(r.file), Number(r.identity)]));
   const happy = types.traits.find((t) => t.name === 'smiling')!.score!;
+  const age = types.traits.find((t) => t.name === 'ageBand')!.score!;
+  const male = Float32Array.from(feats.names, (_, i) => feats.attributes[i * 9 + 1]);
   for (const half of [0, 1]) {
     const idx = prepared.file.faces.map((f, i) => (((identity.get(path.basename(f.photo)) ?? 0) % 2) === half ? i : -1)).filter((i) => i >= 0);
-    console.log(`smiling (happy >= 0.5) vs CelebA Smiling, identities ${half ? 'odd' : 'even'} (${idx.length} faces): AUC ${auc(idx.map((i) => happy[i]), idx.map((i) => external.table.Smiling[i])).toFixed(3)}`);
+    const of = (score: ArrayLike<number>, label: string, sign = 1) => auc(idx.map((i) => sign * score[i]), idx.map((i) => external.table[label][i])).toFixed(3);
+    console.log(`identities ${half ? 'odd' : 'even'} (${idx.length} faces): AUC of happy vs Smiling ${of(happy, 'Smiling')}, of -age vs Young ${of(age, 'Young', -1)}, of P(male) vs Male ${of(male, 'Male')}`);
   }
+  console.log(`\n## Trait validation (AUC)\n\n${markdown(stages.attributeAucRows())}`);
+  const skin = types.traits.find((t) => t.name === 'skinTone');
+  if (skin) console.log(`\n${plots.itaChart(skin).summary}`);
 }
 
 main().catch((e) => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { stages, type features } from 'facetype';
+import { features, stages } from 'facetype';
 
 type Trait = features.FaceTrait;
 
@@ -157,4 +157,27 @@ test('checkClaims() maps claims to CelebA labels; middle age has none', () => {
   assert.deepEqual(byType(0), ['not Young 1 true', 'Male 1 true']);
   assert.deepEqual(byType(1), ['not Male 1 true']);
   assert.deepEqual(byType(2), ['Young 1 true', 'not Male 1 true', 'Smiling 0.8 true']);
+});
+
+test('celebaAttributeOf() maps the measured traits to their CelebA labels; skin-tone categories do not mean Pale_Skin', () => {
+  const n = 4;
+  const traits = stages.typeTraits({ names: repeat(n, (i) => `f${i}`), attributes: attributes(repeat(n, () => [25, 0.9, 0] as [number, number, number])), measures: new Float32Array(n * features.MEASURE_DIM).fill(NaN) });
+  const of = (trait: string, values = [1]) => stages.celebaAttributeOf({ trait, values }, traits);
+  assert.deepEqual(of('glasses'), { attribute: 'Eyeglasses', expected: 1 });
+  assert.deepEqual(of('beard'), { attribute: 'No_Beard', expected: 0 });
+  assert.deepEqual(of('moustache'), { attribute: 'Mustache', expected: 1 });
+  assert.deepEqual(of('goatee'), { attribute: 'Goatee', expected: 1 });
+  assert.deepEqual(of('greyHair'), { attribute: 'Gray_Hair', expected: 1 });
+  assert.deepEqual(of('blondHair'), { attribute: 'Blond_Hair', expected: 1 });
+  assert.deepEqual(of('bald'), { attribute: 'Bald', expected: 1 });
+  assert.deepEqual(of('hat'), { attribute: 'Wearing_Hat', expected: 1 });
+  // very light is ITA > 55; CelebA's Pale_Skin starts near 69.5 on the same measure
+  for (const c of [0, 1, 5]) assert.equal(of('skinTone', [c]), null);
+  assert.equal(of('gender', [1])!.attribute, 'Male');
+  // words of the measured traits in a label
+  const skin = traits.find((t) => t.name === 'skinTone')!;
+  assert.equal(skin.ordered, true);
+  assert.equal(stages.valueWords(skin, [4, 5]), 'brown or dark skin tone');
+  assert.equal(stages.valueWords(traits.find((t) => t.name === 'greyHair')!, [1]), 'with grey hair');
+  assert.ok(!traits.some((t) => t.name === 'hairColour'), 'the hair colour category is left out (its five binary traits are in)');
 });

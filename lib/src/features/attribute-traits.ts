@@ -53,10 +53,10 @@ export const BINARY_TRAITS = {
   beard: 'with a beard',
   moustache: 'with a moustache',
   goatee: 'with a goatee',
-  blackHair: 'black hair',
-  brownHair: 'brown hair',
-  blondHair: 'blond hair',
-  greyHair: 'grey hair',
+  blackHair: 'with black hair',
+  brownHair: 'with brown hair',
+  blondHair: 'with blond hair',
+  greyHair: 'with grey hair',
   bald: 'bald',
   hat: 'wearing a hat',
 } as const;
@@ -205,16 +205,16 @@ export function buildTraits(input: TraitInputs, calibration: AttributeCalibratio
   const row = (i: number) => input.measures.subarray(i * MEASURE_DIM, (i + 1) * MEASURE_DIM);
   const traits: FaceTrait[] = [];
   traits.push({
-    name: 'ageBand', kind: 'category', categories: [...AGE_BANDS], values: Float32Array.from(input.age, ageBand), score: Float32Array.from(input.age),
+    name: 'ageBand', kind: 'category', categories: [...AGE_BANDS], ordered: true, values: Float32Array.from(input.age, ageBand), score: Float32Array.from(input.age),
     auc: calibration.ageAuc ?? undefined, validated: true,
   });
   traits.push({
-    name: 'gender', kind: 'category', categories: ['women', 'men'], values: Float32Array.from(input.male, (p) => (Number.isFinite(p) ? (p >= 0.5 ? 1 : 0) : NaN)),
+    name: 'gender', kind: 'category', categories: ['woman', 'man'], values: Float32Array.from(input.male, (p) => (Number.isFinite(p) ? (p > 0.5 ? 1 : 0) : NaN)),
     score: Float32Array.from(input.male), auc: calibration.maleAuc ?? undefined, validated: true,
   });
   const ita = Float32Array.from({ length: n }, (_, i) => row(i)[MEASURES.indexOf('ita')]);
   traits.push({
-    name: 'skinTone', kind: 'category', categories: [...ITA_CATEGORIES], values: Float32Array.from(ita, itaCategory), score: ita,
+    name: 'skinTone', kind: 'category', categories: [...ITA_CATEGORIES], ordered: true, values: Float32Array.from(ita, itaCategory), score: ita,
     auc: calibration.skinAuc, validated: calibration.skinAuc >= MIN_LABEL_AUC,
   });
   const scores = new Map<BinaryTraitName, Float32Array>();

@@ -8,6 +8,7 @@ import type { FaceTrait } from '../features/traits';
 import type { TraitShares } from '../stages/type-labels';
 import type { TypeNode } from '../stages/type-tree';
 import { DataError } from '../validate';
+import { ITA_BOUNDS } from '../features/attributes';
 import { type Chart, projectionChart } from './cluster-charts';
 import { figure, figureBundle } from './figure';
 
@@ -59,4 +60,32 @@ export function projectionByTrait(projection: Projection, trait: FaceTrait, opti
   const labels = Int32Array.from(trait.values, (v) => (Number.isNaN(v) ? -1 : v));
   const names = trait.kind === 'binary' ? [`not ${trait.word ?? trait.name}`, trait.word ?? trait.name] : trait.categories!;
   return projectionChart(projection, labels, { names, noiseName: 'not measurable', title: `Faces in 2-D (${projection.method.toUpperCase()}), coloured by ${trait.name}`, hoverText: options.hoverText });
+}
+
+/**
+ * The distribution of the skin tone (ITA, degrees) with the six standard category bounds; the
+ * summary gives each category's share and how many faces had no measurable skin (colour cast,
+ * exposure, no colour).
+ */
+export function itaChart(skin: FaceTrait, options: { title?: string } = {}): Chart {
+  if (!skin.score || !skin.categories) throw new DataError(`itaChart: trait ${skin.name} has no ITA scores and categories`);
+  const ita = Array.from(skin.score).filter(Number.isFinite);
+  const n = skin.score.length;
+  const counts = skin.categories.map((_, c) => Array.from(skin.values).filter((v) => v === c).length);
+  const names = skin.categories.map((c, k) => `${c} ${pct1(ita.length ? counts[k] / ita.length : NaN)}`);
+  // category k lies between ITA_BOUNDS[k] (below) and ITA_BOUNDS[k - 1] (above)
+  const mid = (k: number) => (k === 0 ? ITA_BOUNDS[0] + 12 : k === ITA_BOUNDS.length ? ITA_BOUNDS[k - 1] - 12 : (ITA_BOUNDS[k - 1] + ITA_BOUNDS[k]) / 2);
+  const fig = figure(
+    [{ type: 'histogram', x: ita, xbins: { size: 2.5 }, marker: { color: '#9D755D' }, name: 'faces', hovertemplate: 'ITA %{x}°: %{y} faces<extra></extra>' }],
+    {
+      title: { text: options.title ?? `Skin tone (ITA) of ${ita.length} faces (${n - ita.length} not measurable)` },
+      xaxis: { title: { text: 'ITA (degrees): darker ← → lighter' } }, yaxis: { title: { text: 'faces' } }, margin: { l: 60, r: 20, t: 90, b: 50 },
+      shapes: ITA_BOUNDS.map((b) => ({ type: 'line', x0: b, x1: b, yref: 'paper', y0: 0, y1: 1, line: { dash: 'dot', color: '#555', width: 1 } })),
+      annotations: names.map((t, k) => ({ x: mid(k), yref: 'paper', y: 1.02, yanchor: 'bottom', text: t, showarrow: false, font: { size: 11 } })),
+    },
+  );
+  const sorted = [...ita].sort((a, b) => a - b);
+  const median = sorted.length ? sorted[Math.floor(sorted.length / 2)] : NaN;
+  const summary = `ITA of ${ita.length} of ${n} faces (median ${Number.isFinite(median) ? median.toFixed(1) : '-'}°; ${n - ita.length} not measurable): ${names.join(', ')}`;
+  return { figure: fig, summary, bundle: figureBundle(fig, summary) };
 }

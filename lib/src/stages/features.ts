@@ -15,9 +15,10 @@ import { ProgressTracker, printProgress, type ProgressCallback } from '../runtim
 import { integerInRange, withDefaults } from '../validate';
 import type { FeatureResult, FeatureTask } from '../features/features-worker';
 import { MEASURE_DIM, MEASURES_VERSION } from '../features/attributes';
-import { buildTraits, type AttributeCalibration } from '../features/attribute-traits';
+import { BINARY_TRAITS, buildTraits, type AttributeCalibration } from '../features/attribute-traits';
 import { ATTRIBUTE_CALIBRATION } from '../features/attribute-calibration';
-import type { FaceTrait } from '../features/traits';
+import { MIN_LABEL_AUC, type FaceTrait } from '../features/traits';
+import { LABEL_DEFAULTS, SMILING_AUC } from './type-labels';
 import { ATTRIBUTE, ATTRIBUTE_COLUMNS, ATTRIBUTE_DIM, DESCRIPTOR_DIM } from '../features/layout';
 import { LANDMARK68_VALUES, MESH468_VALUES } from '../faces/landmarks';
 
@@ -227,7 +228,33 @@ export function featureRows(f: FaceFeatures, limit = 10): Record<string, string 
  * glasses, beard, moustache, goatee, hair colours, bald, hat and the hair colour category, with the
  * committed CelebA calibration (features/attribute-calibration.ts) unless another is given.
  */
-export function faceTraits(f: FaceFeatures, calibration: AttributeCalibration = ATTRIBUTE_CALIBRATION): FaceTrait[] {
+export function faceTraits(f: Pick<FaceFeatures, 'names' | 'attributes' | 'measures'>, calibration: AttributeCalibration = ATTRIBUTE_CALIBRATION): FaceTrait[] {
   const column = (j: number) => Float32Array.from(f.names, (_, i) => f.attributes[i * ATTRIBUTE_DIM + j]);
   return buildTraits({ measures: f.measures, age: column(ATTRIBUTE.age), male: column(ATTRIBUTE.male) }, calibration);
+}
+
+/**
+ * The validation table of the traits (display-ready): for every trait a label may name, the CelebA
+ * label it was checked against, its ROC AUC on held-out identities, its threshold and whether a
+ * label may use it (AUC >= MIN_LABEL_AUC). Face-api's smiling: SMILING_AUC (stages/type-labels.ts).
+ */
+export function attributeAucRows(
+  calibration: AttributeCalibration = ATTRIBUTE_CALIBRATION, smiling: { auc: number; threshold: number } | null = { auc: SMILING_AUC, threshold: LABEL_DEFAULTS.smileThreshold },
+): Record<string, string>[] {
+  const auc = (v: number | null) => (v === null || !Number.isFinite(v) ? 'not measured' : v.toFixed(3));
+  const used = (v: number | null, yes = 'yes') => (v !== null && v >= MIN_LABEL_AUC ? yes : v === null ? 'yes (a model\'s estimate)' : `no (AUC < ${MIN_LABEL_AUC})`);
+  const rows: Record<string, string>[] = [
+    { attribute: 'age band (face-api age)', 'CelebA label': 'Young', AUC: auc(calibration.ageAuc), threshold: 'age < 35', 'used in labels': used(calibration.ageAuc) },
+    { attribute: 'gender (face-api)', 'CelebA label': 'Male', AUC: auc(calibration.maleAuc), threshold: 'P(male) > 0.5', 'used in labels': used(calibration.maleAuc) },
+  ];
+  if (smiling) rows.push({ attribute: 'smiling (face-api happy)', 'CelebA label': 'Smiling', AUC: auc(smiling.auc), threshold: `happy >= ${smiling.threshold}`, 'used in labels': used(smiling.auc) });
+  rows.push({
+    attribute: 'skin tone (ITA)', 'CelebA label': 'Pale_Skin', AUC: auc(calibration.skinAuc), threshold: `ITA > ${calibration.paleItaThreshold.toFixed(1)}°`,
+    'used in labels': used(calibration.skinAuc, 'yes (the six ITA categories)'),
+  });
+  for (const [name, b] of Object.entries(calibration.binary)) {
+    const word = (BINARY_TRAITS as Record<string, string>)[name]?.replace(/^with (a )?/, '') ?? name;
+    rows.push({ attribute: word, 'CelebA label': b.negate ? `not ${b.label}` : b.label, AUC: auc(b.auc), threshold: `score >= ${b.threshold.toFixed(3)}`, 'used in labels': used(b.auc) });
+  }
+  return rows;
 }

@@ -25,6 +25,8 @@
 import type { FaceTrait } from '../features/traits';
 import { EXPRESSIONS } from '../features/expressions';
 import { ATTRIBUTE, ATTRIBUTE_DIM } from '../features/layout';
+import { ITA_BOUNDS } from '../features/attributes';
+import { ATTRIBUTE_CALIBRATION } from '../features/attribute-calibration';
 import { DataError, InvalidParameterError, numberInRange, withDefaults } from '../validate';
 
 /** Age bands of the estimated age (years): lower bounds, names, plural nouns. */
@@ -374,12 +376,31 @@ export interface ClaimCheck {
   holds: boolean;
 }
 
+/** CelebA's label for each measured binary trait (beard: "not No_Beard"). */
+const CELEBA_BINARY: Record<string, { attribute: string; expected: 0 | 1 }> = {
+  smiling: { attribute: 'Smiling', expected: 1 },
+  glasses: { attribute: 'Eyeglasses', expected: 1 },
+  beard: { attribute: 'No_Beard', expected: 0 },
+  moustache: { attribute: 'Mustache', expected: 1 },
+  goatee: { attribute: 'Goatee', expected: 1 },
+  blackHair: { attribute: 'Black_Hair', expected: 1 },
+  brownHair: { attribute: 'Brown_Hair', expected: 1 },
+  blondHair: { attribute: 'Blond_Hair', expected: 1 },
+  greyHair: { attribute: 'Gray_Hair', expected: 1 },
+  bald: { attribute: 'Bald', expected: 1 },
+  hat: { attribute: 'Wearing_Hat', expected: 1 },
+};
+
 /**
  * The CelebA attribute a claim means, when CelebA has one: gender -> Male, age bands below 35
  * (children, teenagers, young adults) -> Young, older (55+) -> not Young (CelebA has no label for
- * middle age: a claim that includes 35-54 is not checked), smiling -> Smiling, glasses -> Eyeglasses, beard ->
- * not No_Beard, moustache -> Mustache, grey/blond/black/brown hair -> Gray_Hair/Blond_Hair/
- * Black_Hair/Brown_Hair, no hair -> Bald, head cover -> Wearing_Hat. Null otherwise.
+ * middle age: a claim that includes 35-54 is not checked), smiling -> Smiling, glasses ->
+ * Eyeglasses, beard -> not No_Beard, moustache -> Mustache, goatee -> Goatee, black/brown/blond/grey
+ * hair -> Black_Hair/Brown_Hair/Blond_Hair/Gray_Hair, bald -> Bald, hat -> Wearing_Hat. A skin-tone
+ * claim means CelebA's Pale_Skin only when every face it covers has an ITA above the Pale_Skin
+ * threshold measured on CelebA (69.5 degrees, attribute-calibration.ts): the standard categories
+ * start lower (very light: above 55), so none of them means Pale_Skin and skin-tone claims are not
+ * checked against it. Null otherwise.
  */
 export function celebaAttributeOf(claim: TraitValue, traits: FaceTrait[]): { attribute: string; expected: 0 | 1 } | null {
   const t = traits.find((x) => x.name === claim.trait);
@@ -390,16 +411,13 @@ export function celebaAttributeOf(claim: TraitValue, traits: FaceTrait[]): { att
     if (claim.values.every((v) => AGE_BANDS[v].from >= 55)) return { attribute: 'Young', expected: 0 };
     return null;
   }
-  if (t.kind === 'binary') {
-    if (/smil/i.test(t.name)) return { attribute: 'Smiling', expected: 1 };
-    if (/glass/i.test(t.name)) return { attribute: 'Eyeglasses', expected: 1 };
-    if (/beard/i.test(t.name)) return { attribute: 'No_Beard', expected: 0 };
-    if (/moustache|mustache/i.test(t.name)) return { attribute: 'Mustache', expected: 1 };
-    if (/hat|head/i.test(t.name)) return { attribute: 'Wearing_Hat', expected: 1 };
-    if (/bald/i.test(t.name)) return { attribute: 'Bald', expected: 1 };
-    return null;
+  if (t.name === 'skinTone') {
+    const lowest = Math.max(...claim.values);
+    const from = lowest < ITA_BOUNDS.length ? ITA_BOUNDS[lowest] : -Infinity;
+    return from >= ATTRIBUTE_CALIBRATION.paleItaThreshold ? { attribute: 'Pale_Skin', expected: 1 } : null;
   }
-  if (/hair/i.test(t.name) && claim.values.length === 1) {
+  if (t.kind === 'binary') return CELEBA_BINARY[t.name] ?? null;
+  if (t.name === 'hairColour' && claim.values.length === 1) {
     const c = t.categories![claim.values[0]].toLowerCase();
     const map: [RegExp, string][] = [[/gr[ae]y|white/, 'Gray_Hair'], [/blond/, 'Blond_Hair'], [/black/, 'Black_Hair'], [/brown/, 'Brown_Hair'], [/none|bald/, 'Bald']];
     const hit = map.find(([re]) => re.test(c));

@@ -19,6 +19,7 @@ import { normalizedMutualInfo, silhouetteScore } from '../cluster/metrics';
 import { chooseSplits, splitCandidates, treeLabels, type ClusterSplits, type SplitChoice, type SplitOptions } from '../cluster/split';
 import { explainClusters, faceAttributesFromMatrix, type ClusterExplanations } from './explain';
 import type { TypesSummary } from './types';
+import { faceTraits, type FaceFeatures } from './features';
 import { DataError, integerInRange, numberInRange, withDefaults } from '../validate';
 import {
   claimsFor, faceApiTraits, labelOf, labelTypes, largestTraitGap, mergeTraits, shareTableRows, typeTraitShares, type LabelOptions, type TraitShares, type TypeLabel,
@@ -228,16 +229,27 @@ export interface FaceTypes {
 }
 
 /**
- * The face types of a run: traits (face-api's age band, gender, smiling, and the measured ones
- * passed in `measured`), the two-level tree on the level-1 labels of `choice`, the leaves
- * explained and labelled truly.
+ * The traits the types are labelled and profiled with: face-api's age band, gender and smiling
+ * (faceApiTraits), then the measured ones (stages/features.ts faceTraits: skin tone, glasses, beard,
+ * moustache, goatee, black/brown/blond/grey hair, bald, hat). The hair colour category is left out:
+ * its five binary traits are in, each with its own validation.
+ */
+export function typeTraits(f: Pick<FaceFeatures, 'names' | 'attributes' | 'measures'>, options: Partial<LabelOptions> = {}): FaceTrait[] {
+  const measured = faceTraits(f).filter((t) => !['ageBand', 'gender', 'hairColour'].includes(t.name));
+  return mergeTraits(faceApiTraits(f.attributes, options), measured);
+}
+
+/**
+ * The face types of a run: its traits (typeTraits), the two-level tree on the level-1 labels of
+ * `k`, the leaves explained and labelled truly.
  */
 export async function faceTypes(
-  X: Matrix, analysis: KAnalysis, k: number, attributes: Float32Array, measured: FaceTrait[] = [], options: Partial<TypeTreeOptions> = {},
+  X: Matrix, analysis: KAnalysis, k: number, f: Pick<FaceFeatures, 'names' | 'attributes' | 'measures'>, options: Partial<TypeTreeOptions> = {},
 ): Promise<FaceTypes> {
+  const attributes = f.attributes;
   const level1 = analysis.scores.find((s) => s.k === k);
   if (!level1) throw new DataError(`k=${k} was not analysed (analysed: ${analysis.ks.join(', ')})`);
-  const traits = mergeTraits(faceApiTraits(attributes, options.label), measured);
+  const traits = typeTraits(f, options.label);
   const tree = await twoLevelTypes(X, level1.labels, traits, { ...options, split: { seed: analysis.seed, ...options.split } });
   const nLeaves = tree.parentOf.length;
   const centroids = labelCentroids(X, tree.leaves, nLeaves);

@@ -27,6 +27,8 @@ import { EXPRESSIONS, type ClusterExplanations } from './explain';
 import { externalLabels } from './labels';
 import { compareTypings, faceTypes, typesSummary, type FaceTypes } from './type-tree';
 import { ATTRIBUTE, ATTRIBUTE_DIM } from '../features/layout';
+import { traitCells } from '../features/attribute-traits';
+import type { FaceTrait } from '../features/traits';
 import { gmm, type GMMResult } from '../cluster/gmm';
 import { concatColumns, fromRows, l2normalizeRows, matrix, standardizeColumns, type Matrix } from '../cluster/matrix';
 import { kmeans } from '../cluster/kmeans';
@@ -252,6 +254,8 @@ export interface ClustersToWrite {
   /** The two-level types (type-tree.ts): then `labels` are the leaves and `level1` their level-1 types. */
   tree?: TypesSummary;
   level1?: Int32Array;
+  /** Per-face traits (type-tree.ts typeTraits) written as columns of clusters.csv (traitCells). */
+  traits?: FaceTrait[];
 }
 
 export function writeClusters(paths: ProjectPaths, w: ClustersToWrite): ClusterOutputs {
@@ -295,10 +299,12 @@ export function writeClusters(paths: ProjectPaths, w: ClustersToWrite): ClusterO
     row.name = meta.meta?.name ?? null;
     row.meta_gender = meta.meta?.gender ?? null;
     row.meta_age = meta.meta?.age ?? null;
+    if (w.traits) Object.assign(row, traitCells(w.traits, i));
     rows.push(row);
   }
   const csv = path.join(paths.processed, 'clusters.csv');
-  const columns = ['face', 'photo', 'cluster', ...(info.level1 ? ['type1'] : []), 'label', 'distance', 'age', 'male', ...EXPRESSIONS, 'quality', 'name', 'meta_gender', 'meta_age'];
+  const traitColumns = w.traits && n ? Object.keys(traitCells(w.traits, 0)) : [];
+  const columns = ['face', 'photo', 'cluster', ...(info.level1 ? ['type1'] : []), 'label', 'distance', 'age', 'male', ...EXPRESSIONS, 'quality', 'name', 'meta_gender', 'meta_age', ...traitColumns];
   writeFileAtomic(csv, formatCsv(columns, rows));
   // folders: rebuilt from scratch (they only hold links to the kept faces)
   const folders = new Set<string>();
@@ -439,12 +445,12 @@ export async function runTypesStage(cfg: RunConfig, options: { bootstrapSamples?
   const t2 = Date.now();
   const alt = alternatives(reduced.X, chosen.labels, choice.k, cfg.seed);
   const t3 = Date.now();
-  const types = await faceTypes(reduced.X, analysis, choice.k, feats.attributes);
+  const types = await faceTypes(reduced.X, analysis, choice.k, feats);
   const external = externalLabels(prepared, cfg.attributes);
   const typings = await compareTypings(reduced.X, analysis, choice.k, types.tree, types.traits, external?.table ?? null, { seed: cfg.seed });
   const outputs = writeClusters(cfg.paths, {
     prepared, features: feats, matrix: fm, reduced, analysis, choice, labels: types.tree.leaves, centroids: types.centroids, alternatives: alt, explained: types.explained,
-    tree: typesSummary(types, typings), level1: types.tree.level1,
+    tree: typesSummary(types, typings), level1: types.tree.level1, traits: types.traits,
   });
   return {
     features: feats, analysis, choice, types, outputs,
