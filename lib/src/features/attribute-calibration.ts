@@ -113,7 +113,7 @@ export const ATTRIBUTE_CALIBRATION: AttributeCalibration = {
     }
   },
   "skinAuc": 0.898,
-  "ageAuc": null,
-  "maleAuc": null,
+  "ageAuc": 0.912,
+  "maleAuc": 0.995,
   "paleItaThreshold": 69.53
 };
