@@ -48,6 +48,8 @@ test('folderSource().list() lists every file recursively in a stable sorted orde
     assert.equal(source.label, `folder ${dir}`);
     const items = await source.list();
     assert.deepEqual(items.map((i) => [i.id, i.preReject ?? null]), [
+      ['.git', "hidden folder (name starts with '.'; not searched)"],
+      ['.hidden.jpg', "hidden file (name starts with '.'; not read)"],
       ['A.webp', null],
       ['README', 'not an image file (no extension)'],
       ['a/deeper/c.jpeg', null],
@@ -55,7 +57,7 @@ test('folderSource().list() lists every file recursively in a stable sorted orde
       ['b.jpg', null],
       ['notes.txt', 'not an image file (.txt)'],
     ]);
-    assert.equal(items[2].path, path.join(dir, 'a', 'deeper', 'c.jpeg'));
+    assert.equal(items[4].path, path.join(dir, 'a', 'deeper', 'c.jpeg'));
     assert.deepEqual(await source.list(), items);
     const withHidden = await sources.folderSource(dir, { includeHidden: true, facesPerPhoto: 'all' }).list();
     assert.deepEqual(withHidden.map((i) => i.id).filter((id) => id.includes('.git') || id.startsWith('.')), ['.git/x.jpg', '.hidden.jpg']);

@@ -2,3 +2,4 @@ export * from './csv';
 export * from './frame';
 export * from './text';
 export * from './atomic';
+export * from './lock';
