@@ -218,7 +218,7 @@ test('folderSource() rejects a missing folder, a file and bad options clearly', 
     assert.throws(() => sources.folderSource(dir, { facesPerPhoto: 'some' as never }), /^InvalidParameterError: Expected one of 'single', 'all' for facesPerPhoto but received 'some' of type string$/);
     assert.throws(() => sources.folderSource(dir, { includeHidden: 'yes' as never }), /^InvalidParameterError: Expected boolean for includeHidden but received 'yes' of type string$/);
     assert.throws(() => sources.folderSource(dir, { followSymlinks: 1 as never }), /^InvalidParameterError: Expected boolean for followSymlinks but received 1 of type number$/);
-    assert.throws(() => sources.folderSource(dir, { hidden: true } as never), /^InvalidParameterError: Expected a known option \(includeHidden, followSymlinks, facesPerPhoto\) for folderSource options\.hidden/);
+    assert.throws(() => sources.folderSource(dir, { hidden: true } as never), /^InvalidParameterError: Expected a known option \(includeHidden, followSymlinks, facesPerPhoto, exactDuplicates\) for folderSource options\.hidden/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataError, InvalidParameterError, boolean, oneOf, withDefaults } from '../validate';
+import { markExactDuplicates } from './duplicates';
 import type { FacesPerPhoto, PhotoItem, PhotoSource } from './types';
 
 /** Extensions of image files (lower case, with the dot); matched case-insensitively. */
@@ -26,12 +27,15 @@ export interface FolderSourceOptions {
   followSymlinks?: boolean;
   /** 'single' (portraits, one face per photo) or 'all' (group photos). Default 'single'. */
   facesPerPhoto?: FacesPerPhoto;
+  /** Mark byte-identical copies `duplicate of <first id>` (only the first is used). Default true. */
+  exactDuplicates?: boolean;
 }
 
 export const FOLDER_DEFAULTS: Required<FolderSourceOptions> = {
   includeHidden: false,
   followSymlinks: true,
   facesPerPhoto: 'single',
+  exactDuplicates: true,
 };
 
 /** Extension (lower case, with the dot) of a file name, '' when it has none. */
@@ -87,6 +91,7 @@ export function folderSource(dir: string, options?: FolderSourceOptions): PhotoS
   const opts = withDefaults('folderSource options', FOLDER_DEFAULTS, options);
   boolean('includeHidden', opts.includeHidden);
   boolean('followSymlinks', opts.followSymlinks);
+  boolean('exactDuplicates', opts.exactDuplicates);
   oneOf('facesPerPhoto', opts.facesPerPhoto, ['single', 'all'] as const);
   const root = checkFolder(dir, 'dir');
   return {
@@ -98,6 +103,7 @@ export function folderSource(dir: string, options?: FolderSourceOptions): PhotoS
       checkFolder(root, 'dir');
       const items = await listFolder(root, opts);
       items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      if (opts.exactDuplicates) await markExactDuplicates(items);
       return items;
     },
   };

@@ -26,5 +26,6 @@ export {
   type FolderSourceOptions,
 } from './folder';
 export { demoSource, demoPhotosDir, DEMO_PHOTOS } from './demo';
+export { markExactDuplicates, duplicateReason, fileSha256 } from './duplicates';
 export { resolveSource, summarizeSource, RESOLVE_DEFAULTS, type ResolveSourceOptions } from './resolve';
 export * from './open';
