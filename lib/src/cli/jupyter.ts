@@ -86,20 +86,35 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, onLog?: (line:
  * failing cell's error name, value and traceback.
  */
 const DRIVER = `
-import json, os, sys
+import json, os, re, sys
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 src, out, timeout = sys.argv[1], sys.argv[2], int(sys.argv[3])
 nb = nbformat.read(src, as_version=4)
+failed = []
 client = NotebookClient(nb, timeout=None if timeout < 0 else timeout, kernel_name='tslab',
-                        resources={'metadata': {'path': os.path.dirname(os.path.abspath(src))}})
+                        resources={'metadata': {'path': os.path.dirname(os.path.abspath(src))}},
+                        on_cell_error=lambda cell, cell_index, execute_reply: failed.append(cell_index))
 code = 0
 try:
     client.execute()
 except CellExecutionError as e:
     code = 1
-    print('${CELL_ERROR_PREFIX}' + json.dumps({'ename': e.ename, 'evalue': e.evalue, 'traceback': e.traceback or str(e)}), flush=True)
+    ename, evalue, text = e.ename or '', e.evalue or '', ''
+    if failed:
+        # tslab reports a thrown error on the cell's stderr ('DataError: ...'), not in the reply
+        for o in nb.cells[failed[-1]].get('outputs', []):
+            if o.get('output_type') == 'error':
+                ename, evalue = ename or o.get('ename', ''), evalue or o.get('evalue', '')
+                text += '\\n'.join(o.get('traceback', [])) + '\\n'
+            elif o.get('output_type') == 'stream' and o.get('name') == 'stderr':
+                text += o.get('text', '')
+        m = re.search(r'^(\\w*(?:Error|Exception))(?: \\[\\w+\\])?: (.+)$', re.sub(r'\\x1b\\[[0-9;]*m', '', text), re.M)
+        if m and not evalue:
+            ename, evalue = m.group(1), m.group(2)
+    print('${CELL_ERROR_PREFIX}' + json.dumps({'ename': ename, 'evalue': evalue, 'cell': failed[-1] if failed else None,
+          'traceback': text or e.traceback or str(e)}), flush=True)
 finally:
     nbformat.write(nb, out)
 sys.exit(code)

@@ -199,6 +199,12 @@ async function ensureWiki(rawDir: string): Promise<void> {
   }
 }
 
+/** A path relative to the current folder when it lies below it, else absolute. */
+function shortPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
 /** One line for an error; the stack only with --verbose. */
 function report(e: unknown, verbose: boolean, hint = ''): void {
   const msg = (e as Error)?.message ?? String(e);
@@ -315,10 +321,10 @@ async function runNotebooks(args: Args, cfg: ReturnType<typeof runConfig>, env: 
     try {
       const r = await executeNotebook(path.join(paths.notebooks, nb), { outDir: reports, env, html: args.html, onLog: showProgress });
       timings.push({ notebook: nb, seconds: r.seconds });
-      console.log(`   done in ${formatDuration(r.seconds)} -> ${path.relative(process.cwd(), r.executed)}${r.html ? `, ${path.relative(process.cwd(), r.html)}` : ''}`);
+      console.log(`   done in ${formatDuration(r.seconds)} -> ${shortPath(r.executed)}${r.html ? `, ${shortPath(r.html)}` : ''}`);
     } catch (e) {
       if (process.stdout.isTTY) process.stdout.write('\n');
-      const where = e instanceof NotebookError && e.executed ? ` (details: ${path.relative(process.cwd(), e.executed) || e.executed})` : '';
+      const where = e instanceof NotebookError && e.executed ? ` (details: ${shortPath(e.executed)})` : '';
       const msg = e instanceof NotebookError ? `${nb}: ${e.evalue}` : (e as Error).message;
       report(new Error(msg), false, where);
       if (args.verbose && e instanceof NotebookError) console.error(e.details);
