@@ -39,7 +39,7 @@ test('run rejects an unknown option and a bad k with exit code 2 and a clear mes
   const text = c.out.join('\n');
   assert.match(text, /unknown option --frobnicate/);
   assert.match(text, /--k needs a value/);
-  assert.match(text, /Expected integer in \[2, 10\] for FACETYPE_K but received 12 of type number/);
+  assert.match(text, /^error: --k expects auto or a whole number from 2 to 10, but received "12"$/m);
 });
 
 test('the launcher runs the three notebooks in pipeline order', () => {

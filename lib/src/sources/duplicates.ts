@@ -1,8 +1,8 @@
 /**
  * Exact duplicates: files with the same bytes. Files are grouped by size first, and only files
  * sharing a size are hashed (SHA-256), so a folder without duplicates costs one stat per file.
- * In each group of identical files the first by id (the listing's order) is kept; the others get
- * the pre-reject reason `duplicate of <id>`.
+ * In each group of identical files the first real file by id is kept (symbolic links come after
+ * real files); the others get the pre-reject reason `duplicate of <id>`.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -44,8 +44,11 @@ export async function markExactDuplicates(items: PhotoItem[]): Promise<number> {
     else bySize.set(size, [item]);
   }
   let marked = 0;
-  for (const group of bySize.values()) {
-    if (group.length < 2) continue;
+  for (const sameSize of bySize.values()) {
+    if (sameSize.length < 2) continue;
+    const links = new Set<PhotoItem>();
+    for (const item of sameSize) if ((await fs.promises.lstat(item.path).catch(() => null))?.isSymbolicLink()) links.add(item);
+    const group = [...sameSize.filter((i) => !links.has(i)), ...sameSize.filter((i) => links.has(i))];
     const firstByHash = new Map<string, string>();
     for (const item of group) {
       const h = await fileSha256(item.path);
