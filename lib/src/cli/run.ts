@@ -271,11 +271,6 @@ export async function main(argv: string[]): Promise<number> {
     report(e, args.verbose);
     return EXIT.data;
   }
-  const skip = notebookSkipReason();
-  if (skip) {
-    console.error(`error: cannot run the notebooks: ${skip}`);
-    return EXIT.data;
-  }
   let lock: Lock;
   try {
     lock = acquireLock(cfg.paths.data, {
@@ -291,6 +286,12 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.data;
   }
   const unhold = holdUntilExit(lock);
+  const skip = notebookSkipReason();
+  if (skip) {
+    unhold();
+    console.error(`error: cannot run the notebooks: ${skip}`);
+    return EXIT.data;
+  }
   try {
     return await runNotebooks(args, cfg, env, selected);
   } finally {

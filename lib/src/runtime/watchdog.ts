@@ -70,14 +70,22 @@ export function descendants(table: Map<number, number>, roots: Iterable<number>)
   return out;
 }
 
-function alive(pid: number): boolean {
+/** True when the process exists and is not a zombie (an ended process its parent has not reaped). */
+export function processRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc: trust kill(0)
   }
 }
+
+const alive = processRunning;
 
 function signal(pid: number, sig: NodeJS.Signals): void {
   try {
