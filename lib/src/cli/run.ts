@@ -20,9 +20,7 @@ import { LockedError, acquireLock, type Lock } from '../io/lock';
 import { NotebookError, executeNotebook, notebookSkipReason } from './jupyter';
 import { PROGRESS_PREFIX, formatDuration } from '../runtime/progress';
 import { startWatchdog } from '../runtime/watchdog';
-import { formatProgress as formatTransfer } from '../sources/download';
 import { findImageFile, IMAGE_EXTENSIONS } from '../sources/folder';
-import { ensureWikiDownloaded } from '../sources/wiki';
 import { DataError } from '../validate';
 
 export const NOTEBOOKS = ['01_data_preparation.ipynb', '02_clustering.ipynb', '03_average_face.ipynb'];
@@ -182,6 +180,11 @@ function checkOnlyInputs(selected: string[], processed: string): void {
 
 /** The WIKI archive, downloaded and extracted before notebook 01 (with progress on this terminal). */
 async function ensureWiki(rawDir: string): Promise<void> {
+  // loaded here, not at start: a refused run (lock, usage) answers within a second even on a busy machine
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { ensureWikiDownloaded } = require('../sources/wiki') as typeof import('../sources/wiki');
+  const { formatProgress: formatTransfer } = require('../sources/download') as typeof import('../sources/download');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   let last = 0;
   try {
     await ensureWikiDownloaded({
@@ -196,6 +199,21 @@ async function ensureWiki(rawDir: string): Promise<void> {
     });
   } finally {
     if (last && process.stdout.isTTY) process.stdout.write('\n');
+  }
+}
+
+/** The clustering's refusal of a set too small to form types (stages/types.ts kRange, faceMatrix). */
+const TOO_FEW_FACES = /^(only \d+ faces|no faces to cluster)/;
+
+/** The report of a run without types (see report/no-types.ts), or null when even that fails. */
+async function noTypesReport(dataDir: string, reportsDir: string, reason: string): Promise<string | null> {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { buildNoTypesReport } = require('../report/no-types') as typeof import('../report/no-types');
+    return await buildNoTypesReport({ dataDir, reportsDir, reason });
+  } catch (e) {
+    console.error(`report: ${(e as Error).message.split('\n')[0]}`);
+    return null;
   }
 }
 
@@ -329,6 +347,10 @@ async function runNotebooks(args: Args, cfg: ReturnType<typeof runConfig>, env: 
       const msg = e instanceof NotebookError ? `${nb}: ${e.evalue}` : (e as Error).message;
       report(new Error(msg), false, where);
       if (args.verbose && e instanceof NotebookError) console.error(e.details);
+      if (e instanceof NotebookError && nb.startsWith('02') && TOO_FEW_FACES.test(e.evalue) && args.html) {
+        const built = await noTypesReport(cfg.paths.data, reports, e.evalue);
+        if (built) console.log(`   the preparation's outputs are in ${paths.processed}; report without types: ${shortPath(built)}`);
+      }
       return EXIT.data;
     }
   }

@@ -31,7 +31,8 @@ export function plotlyScript(): string {
   return fs.readFileSync(require.resolve('plotly.js-dist-min/plotly.min.js'), 'utf8');
 }
 
-async function dataUri(file: string, width: number, format: 'jpeg' | 'png' = 'jpeg'): Promise<string> {
+/** An image file as a data: URI, resized to `width` (never enlarged). */
+export async function dataUri(file: string, width: number, format: 'jpeg' | 'png' = 'jpeg'): Promise<string> {
   const img = sharp(file).resize({ width, withoutEnlargement: true });
   const buf = format === 'jpeg' ? await img.jpeg({ quality: 85 }).toBuffer() : await img.png().toBuffer();
   return `data:image/${format};base64,${buf.toString('base64')}`;
