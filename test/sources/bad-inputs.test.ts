@@ -66,3 +66,14 @@ test('every bad input gets its expected reason, from the listing or the decoder,
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('decodeErrorReason() keeps the decoder\'s own words and drops the generic failOn line', () => {
+  assert.equal(
+    faces.decodeErrorReason('VipsJpeg: premature end of JPEG image\nWarning treated as error due to failOn setting'),
+    'truncated or corrupt image (VipsJpeg: premature end of JPEG image)',
+  );
+  assert.equal(faces.decodeErrorReason('Warning treated as error due to failOn setting'), 'cannot decode image (Warning treated as error due to failOn setting)');
+  assert.equal(faces.decodeErrorReason('Input buffer has corrupt header: VipsJpeg: Bogus Huffman table definition\nVipsJpeg: Bogus Huffman table definition'),
+    'truncated or corrupt image (Input buffer has corrupt header: VipsJpeg: Bogus Huffman table definition; VipsJpeg: Bogus Huffman table definition)');
+  assert.equal(faces.decodeErrorReason('Input buffer contains unsupported image format'), 'not an image (unrecognised format)');
+});

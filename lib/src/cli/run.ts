@@ -179,7 +179,7 @@ function checkOnlyInputs(selected: string[], processed: string): void {
 }
 
 /** The WIKI archive, downloaded and extracted before notebook 01 (with progress on this terminal). */
-async function ensureWiki(rawDir: string): Promise<void> {
+async function ensureWiki(rawDir: string, url: string | null): Promise<void> {
   // loaded here, not at start: a refused run (lock, usage) answers within a second even on a busy machine
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { ensureWikiDownloaded } = require('../sources/wiki') as typeof import('../sources/wiki');
@@ -189,6 +189,7 @@ async function ensureWiki(rawDir: string): Promise<void> {
   try {
     await ensureWikiDownloaded({
       rawDir,
+      url,
       onProgress: (p) => {
         const now = Date.now();
         if (now - last < 2000) return;
@@ -327,7 +328,7 @@ async function runNotebooks(args: Args, cfg: ReturnType<typeof runConfig>, env: 
   console.log(`facetype: source ${cfg.source}, keep ${cfg.keep}, k ${cfg.k}, data ${cfg.paths.data}, ${cfg.workers} workers`);
   if (cfg.source === 'wiki' && selected.some((n) => n.startsWith('01'))) {
     try {
-      await ensureWiki(paths.raw);
+      await ensureWiki(paths.raw, cfg.wikiUrl);
     } catch (e) {
       report(e, args.verbose);
       return EXIT.data;

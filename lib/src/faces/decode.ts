@@ -71,7 +71,7 @@ const GENERIC_DECODER_LINES = [/warning treated as error/i, /^vips2?\w*: ?$/i];
  * ('Warning treated as error due to failOn setting') dropped unless nothing else is left.
  */
 export function decoderMessage(message: string): string {
-  const lines = [...new Set(message.split('\n').map((l) => l.trim()).filter(Boolean))];
+  const lines = [...new Set(message.split('\n').map((l) => l.trim().replace(/:$/, '')).filter(Boolean))];
   const specific = lines.filter((l) => !GENERIC_DECODER_LINES.some((g) => g.test(l)));
   const text = (specific.length ? specific : lines).join('; ');
   return text.length > 300 ? `${text.slice(0, 297)}...` : text;
