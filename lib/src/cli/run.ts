@@ -218,6 +218,16 @@ async function noTypesReport(dataDir: string, reportsDir: string, reason: string
   }
 }
 
+/** After new clusters without new averages: the old averages no longer match them, so they go. */
+function dropStaleAverages(paths: ReturnType<typeof projectPaths>): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { staleAverages, removeAverages } = require('../stages/averages') as typeof import('../stages/averages');
+  const why = staleAverages(paths);
+  if (why === null) return;
+  const n = removeAverages(paths);
+  console.log(`   removed ${n} files of averages made from earlier clusters (${why}): run --only 03 to redo them`);
+}
+
 /** A path relative to the current folder when it lies below it, else absolute. */
 function shortPath(file: string): string {
   const rel = path.relative(process.cwd(), file);
@@ -341,6 +351,7 @@ async function runNotebooks(args: Args, cfg: ReturnType<typeof runConfig>, env: 
     try {
       const r = await executeNotebook(path.join(paths.notebooks, nb), { outDir: reports, env, html: args.html, onLog: showProgress });
       timings.push({ notebook: nb, seconds: r.seconds });
+      if (nb.startsWith('02') && !selected.some((n) => n.startsWith('03'))) dropStaleAverages(paths);
       console.log(`   done in ${formatDuration(r.seconds)} -> ${shortPath(r.executed)}${r.html ? `, ${shortPath(r.html)}` : ''}`);
     } catch (e) {
       if (process.stdout.isTTY) process.stdout.write('\n');

@@ -3,3 +3,4 @@ export * from './frame';
 export * from './text';
 export * from './atomic';
 export * from './lock';
+export * from './provenance';
