@@ -49,15 +49,29 @@ export function describeOwner(owner: LockOwner): string {
   return `pid ${owner.pid} since ${owner.since}: ${owner.command || '(unknown command)'}`;
 }
 
-/** True when a process with this PID exists (EPERM: it exists but belongs to someone else). */
+/** State letter and parent PID of a process from /proc (Linux), or null (no /proc, or no such process). */
+export function procStat(pid: number): { state: string; ppid: number } | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state, ppid: Number(ppid) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * True when a process with this PID is running (EPERM: it exists but belongs to someone else);
+ * a zombie (ended, not yet reaped by its parent) counts as ended.
+ */
 export function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  return procStat(pid)?.state !== 'Z';
 }
 
 function readOwner(file: string): LockOwner | null {
@@ -100,14 +114,8 @@ export function ancestorPids(pid: number = process.pid): number[] {
   if (pid === process.pid) out.push(process.ppid);
   let current = pid;
   for (let i = 0; i < 64; i++) {
-    let stat: string;
-    try {
-      stat = fs.readFileSync(`/proc/${current}/stat`, 'utf8');
-    } catch {
-      break;
-    }
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (!Number.isInteger(ppid) || ppid <= 1) break;
+    const ppid = procStat(current)?.ppid;
+    if (ppid === undefined || !Number.isInteger(ppid) || ppid <= 1) break;
     if (!out.includes(ppid)) out.push(ppid);
     current = ppid;
   }

@@ -10,6 +10,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { processAlive, procStat } from '../io/lock';
 
 export const WATCHDOG_DEFAULTS = {
   /** Poll period, in ms. */
@@ -30,13 +31,8 @@ export function processTable(): Map<number, number> | null {
   if (names) {
     for (const n of names) {
       if (!/^\d+$/.test(n)) continue;
-      try {
-        const stat = fs.readFileSync(`/proc/${n}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        table.set(Number(n), ppid);
-      } catch {
-        // exited meanwhile
-      }
+      const st = procStat(Number(n));
+      if (st) table.set(Number(n), st.ppid); // null: exited meanwhile
     }
     return table;
   }
@@ -70,20 +66,8 @@ export function descendants(table: Map<number, number>, roots: Iterable<number>)
   return out;
 }
 
-/** True when the process exists and is not a zombie (an ended process its parent has not reaped). */
-export function processRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true; // no /proc: trust kill(0)
-  }
-}
+/** True when the process runs (not ended, not a zombie): see io/lock's processAlive. */
+export const processRunning = processAlive;
 
 const alive = processRunning;
 
