@@ -17,6 +17,7 @@ import type { FacesFile } from '../stages/prepare';
 import type { FunnelRow } from '../faces/filter';
 import { clusterColor, figure, scriptJson, type Figure } from '../plots/figure';
 import { DataError } from '../validate';
+import { staleAverages } from '../stages/averages';
 import { escapeHtml } from '../io/text';
 
 export interface ReportOptions {
@@ -31,7 +32,8 @@ export function plotlyScript(): string {
   return fs.readFileSync(require.resolve('plotly.js-dist-min/plotly.min.js'), 'utf8');
 }
 
-async function dataUri(file: string, width: number, format: 'jpeg' | 'png' = 'jpeg'): Promise<string> {
+/** An image file as a data: URI, resized to `width` (never enlarged). */
+export async function dataUri(file: string, width: number, format: 'jpeg' | 'png' = 'jpeg'): Promise<string> {
   const img = sharp(file).resize({ width, withoutEnlargement: true });
   const buf = format === 'jpeg' ? await img.jpeg({ quality: 85 }).toBuffer() : await img.png().toBuffer();
   return `data:image/${format};base64,${buf.toString('base64')}`;
@@ -82,6 +84,9 @@ export async function buildReport(options: ReportOptions = {}): Promise<string> 
   const clusters = JSON.parse(fs.readFileSync(need(path.join(paths.processed, 'clusters.json')), 'utf8')) as ClustersFile;
   const avgDir = paths.averages;
   need(path.join(avgDir, 'global.png'));
+  // never a report that mixes the clusters of one run with the averages of another
+  const stale = staleAverages(paths);
+  if (stale) throw new DataError(`the averages in ${avgDir} do not belong to these clusters (${stale}): run notebook 03 again (npm start -- --only 03)`);
   fs.mkdirSync(reports, { recursive: true });
   plotId = 0;
 

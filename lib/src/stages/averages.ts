@@ -12,6 +12,7 @@ import { loadPrepared, type PreparedFaces } from './prepare';
 import { loadClusters } from './types';
 import type { FaceFeatures } from './features';
 import { DataError, oneOf } from '../validate';
+import { STAMP_FILE, stampMismatch, writeStamp } from '../io/provenance';
 import { averageFaces, type AverageOptions, type AverageResult } from '../average/average';
 import { averagePng, gridImage, saveAverages, type GridTile } from '../average/finish';
 import type { FaceInput } from '../average/types';
@@ -61,8 +62,39 @@ export async function averageClusters(inputs: FaceInput[], k: number, options: A
  */
 export async function writeAverages(paths: ProjectPaths, result: AverageResult, labels: string[]): Promise<string[]> {
   const dir = paths.averages;
-  if (fs.existsSync(dir)) for (const f of fs.readdirSync(dir)) if (f.endsWith('.png')) fs.rmSync(path.join(dir, f));
-  return saveAverages(result, dir, { labels });
+  removeAverages(paths);
+  const files = await saveAverages(result, dir, { labels });
+  writeStamp(dir, averagesInputs(paths));
+  return files;
+}
+
+/** The files the averages are made from (recorded in averages/made-from.json). */
+export function averagesInputs(paths: ProjectPaths): Record<string, string> {
+  return { 'clusters.csv': path.join(paths.processed, 'clusters.csv'), 'faces.json': path.join(paths.processed, 'faces.json') };
+}
+
+/** Removes the averages' PNGs and their stamp; returns how many files went. */
+export function removeAverages(paths: ProjectPaths): number {
+  const dir = paths.averages;
+  let n = 0;
+  if (fs.existsSync(dir)) {
+    for (const f of fs.readdirSync(dir)) {
+      if (f.endsWith('.png') || f === STAMP_FILE) {
+        fs.rmSync(path.join(dir, f));
+        n++;
+      }
+    }
+  }
+  return n;
+}
+
+/**
+ * Null when the averages on disk were made from the current clusters and faces (or there are
+ * none); else why they no longer match ('clusters.csv changed since').
+ */
+export function staleAverages(paths: ProjectPaths): string | null {
+  if (!fs.existsSync(paths.averages) || !fs.readdirSync(paths.averages).some((f) => f.endsWith('.png'))) return null;
+  return stampMismatch(paths.averages, averagesInputs(paths));
 }
 
 /** The warped average next to the pixel mean of the same faces, as one labelled PNG. */
