@@ -3,7 +3,7 @@
  * sharpness and face size with their thresholds, and contact sheets of kept and rejected faces.
  */
 import * as path from 'node:path';
-import type { FilterOptions, FunnelRow, Verdict } from '../faces/filter';
+import { referencePose, type FilterOptions, type FunnelRow, type ReferencePose, type Verdict } from '../faces/filter';
 import type { PrepareResult } from '../stages/prepare';
 import { figure, figureBundle, type Figure, type MimeBundle } from './figure';
 import { contactSheet, type SheetTile } from './images';
@@ -52,9 +52,13 @@ function split(verdicts: Verdict[]): { kept: Verdict[]; rejected: Verdict[] } {
   return { kept: withFace.filter((v) => v.step === null), rejected: withFace.filter((v) => v.step !== null) };
 }
 
-/** Yaw against pitch of every detected face, kept in green, rejected in grey, with the frontal box. */
-export function poseChart(verdicts: Verdict[], filters: FilterOptions): { figure: Figure; bundle: MimeBundle } {
+/**
+ * Yaw against pitch of every detected face, kept in green, rejected in grey, with the frontal box
+ * around the reference pose (by default the source's median, as the filters judged it).
+ */
+export function poseChart(verdicts: Verdict[], filters: FilterOptions, reference?: ReferencePose): { figure: Figure; bundle: MimeBundle } {
   const { kept, rejected } = split(verdicts);
+  const ref = reference ?? referencePose(new Set(verdicts.flatMap((v) => v.photo ?? [])), filters.poseReference);
   const trace = (vs: Verdict[], name: string, color: string) => ({
     type: 'scattergl', mode: 'markers', name, x: vs.map((v) => v.face!.yaw), y: vs.map((v) => v.face!.pitch),
     text: vs.map((v) => `${v.item.id}${v.reason ? ': ' + v.reason : ''}`), hovertemplate: '%{text}<br>yaw %{x:.1f}°, pitch %{y:.1f}°<extra></extra>',
@@ -64,24 +68,25 @@ export function poseChart(verdicts: Verdict[], filters: FilterOptions): { figure
     title: { text: 'Head pose of every detected face' },
     xaxis: { title: { text: 'yaw (°, + = turned to the image right)' }, zeroline: true },
     yaxis: { title: { text: 'pitch (°, + = looking up)' }, zeroline: true, scaleanchor: 'x' },
-    shapes: [{ type: 'rect', x0: -filters.maxYaw, x1: filters.maxYaw, y0: -filters.maxPitch, y1: filters.maxPitch, line: { color: '#E45756', dash: 'dash' } }],
+    shapes: [{ type: 'rect', x0: ref.yaw - filters.maxYaw, x1: ref.yaw + filters.maxYaw, y0: ref.pitch - filters.maxPitch, y1: ref.pitch + filters.maxPitch, line: { color: '#E45756', dash: 'dash' } }],
     height: 440,
   });
-  const summary = [fmtQuantiles('yaw (kept)', kept.map((v) => v.face!.yaw)), fmtQuantiles('pitch (kept)', kept.map((v) => v.face!.pitch)), fmtQuantiles('yaw (all)', [...kept, ...rejected].map((v) => v.face!.yaw))].join('\n');
+  const median = ref.faces > 0 ? `reference pose: the median of ${ref.faces} faces, yaw ${ref.yaw}°, pitch ${ref.pitch}°` : 'reference pose: facing the camera';
+  const summary = [median, fmtQuantiles('yaw (kept)', kept.map((v) => v.face!.yaw)), fmtQuantiles('pitch (kept)', kept.map((v) => v.face!.pitch)), fmtQuantiles('yaw (all)', [...kept, ...rejected].map((v) => v.face!.yaw))].join('\n');
   return { figure: fig, bundle: figureBundle(fig, summary) };
 }
 
-/** Histograms of sharpness (log scale) and eye distance, kept vs rejected, with the thresholds. */
+/** Histograms of blur (re-blur ratio on the photo's pixels) and eye distance, kept vs rejected, with the thresholds. */
 export function qualityCharts(verdicts: Verdict[], filters: FilterOptions): { sharpness: { figure: Figure; bundle: MimeBundle }; size: { figure: Figure; bundle: MimeBundle } } {
   const { kept, rejected } = split(verdicts);
   const sharpFig = figure(
     [
-      histogram(`rejected (${rejected.length})`, rejected.map((v) => Math.log10(Math.max(1, v.face!.sharpness))), '#9e9e9e'),
-      histogram(`kept (${kept.length})`, kept.map((v) => Math.log10(Math.max(1, v.face!.sharpness))), '#54A24B'),
+      histogram(`rejected (${rejected.length})`, blurs(rejected), '#9e9e9e'),
+      histogram(`kept (${kept.length})`, blurs(kept), '#54A24B'),
     ],
     {
-      title: { text: 'Sharpness (variance of the Laplacian on the aligned face)' }, barmode: 'overlay',
-      xaxis: { title: { text: 'log10 sharpness' } }, yaxis: { title: { text: 'faces' } }, shapes: thresholdShapes([Math.log10(Math.max(1, filters.minSharpness))]),
+      title: { text: 'Blur (re-blur ratio of the face on the photo\'s own pixels; right of the line: clearly blurry)' }, barmode: 'overlay',
+      xaxis: { title: { text: 're-blur ratio (0 = crisp, 1 = nothing left to blur)' } }, yaxis: { title: { text: 'faces' } }, shapes: thresholdShapes([filters.maxBlur]),
     },
   );
   const sizeFig = figure(
@@ -95,10 +100,12 @@ export function qualityCharts(verdicts: Verdict[], filters: FilterOptions): { sh
     },
   );
   return {
-    sharpness: { figure: sharpFig, bundle: figureBundle(sharpFig, [fmtQuantiles('sharpness (kept)', kept.map((v) => v.face!.sharpness)), fmtQuantiles('sharpness (rejected)', rejected.map((v) => v.face!.sharpness))].join('\n')) },
+    sharpness: { figure: sharpFig, bundle: figureBundle(sharpFig, [fmtQuantiles('re-blur ratio (kept)', blurs(kept)), fmtQuantiles('re-blur ratio (rejected)', blurs(rejected))].join('\n')) },
     size: { figure: sizeFig, bundle: figureBundle(sizeFig, [fmtQuantiles('eye distance px (kept)', kept.map((v) => v.face!.eyeDistance)), fmtQuantiles('eye distance px (rejected)', rejected.map((v) => v.face!.eyeDistance))].join('\n')) },
   };
 }
+
+const blurs = (vs: Verdict[]): number[] => vs.flatMap((v) => (v.face?.blur == null ? [] : [v.face.blur]));
 
 /** A tile for a verdict: the face crop when there is one, else the photo itself. */
 function verdictTile(v: Verdict, cropsDir: string, caption: string): SheetTile {
