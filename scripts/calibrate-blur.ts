@@ -5,7 +5,9 @@
  * is and downscaled to 2/3, written as a CSV with CelebA's identity and `Blurry` label. No
  * detection runs: the transform is scaled with the photo.
  *
- *   node build/scripts/calibrate-blur.js --records <records.jsonl> [--out blur.csv] [--limit N]
+ * --refs lists the reference eye distances to try (faces larger are shrunk to it before measuring).
+ *
+ *   node build/scripts/calibrate-blur.js --records <records.jsonl> [--out blur.csv] [--limit N] [--refs 40,27,20]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
   if (!recordsFile) throw new Error('--records <records.jsonl> is required');
   const out = arg('out') ?? 'blur-calibration.csv';
   const limit = Number(arg('limit') ?? Infinity);
+  const refs = (arg('refs') ?? String(faces.NATIVE_SHARPNESS_DEFAULTS.referenceEyeDistance)).split(',').map(Number);
   const attrs = io.parseCsv(fs.readFileSync(path.join(images, '..', 'attributes.csv'), 'utf8')).rows;
   const byFile = new Map(attrs.map((r) => [r.file, r]));
   const t = faces.DEFAULT_TEMPLATE;
@@ -47,9 +50,12 @@ async function main(): Promise<void> {
       const crop = faces.warpAffine(img, toCrop, { width: t.size, height: t.size });
       row[`crop_lap${tag}`] = Math.round(faces.measureQuality(crop, region).sharpness * 100) / 100;
       const box = faces.regionInPhoto(faces.invertAffine(toCrop), region, img.width, img.height);
-      const n = faces.nativeSharpness(img, box, f.eyeDistance * s);
-      row[`blur${tag}`] = Math.round(n.blur * 10000) / 10000;
-      row[`native_lap${tag}`] = Math.round(n.laplacian * 100) / 100;
+      for (const ref of refs) {
+        const n = faces.nativeSharpness(img, box, f.eyeDistance * s, { referenceEyeDistance: ref });
+        row[`blur${ref}${tag}`] = Math.round(n.blur * 10000) / 10000;
+        row[`reblur${ref}${tag}`] = Math.round(n.reblur * 10000) / 10000;
+        row[`lap${ref}${tag}`] = Math.round(n.laplacian * 100) / 100;
+      }
     }
     rows.push(row);
   }

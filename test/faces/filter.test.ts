@@ -5,7 +5,7 @@ import { faces, sources } from 'facetype';
 function face(over: Partial<faces.FaceMeasures> = {}): faces.FaceMeasures {
   return {
     index: 0, detector: 'front', score: 0.95, meshScore: 1, box: [10, 10, 100, 100], eyeDistance: 60,
-    yaw: 0, pitch: 0, roll: 0, sharpness: 200, blur: 0.25, brightness: 0.5, contrast: 0.2, colorfulness: 40, grayscale: false, eyeBrightness: 0.7,
+    yaw: 0, pitch: 0, roll: 0, sharpness: 200, blur: 0.3, brightness: 0.5, contrast: 0.2, colorfulness: 40, grayscale: false, eyeBrightness: 0.7,
     inside: 1, outside: 0, transform: [1, 0, 0, 0, 1, 0], crop: 'x_f0.jpg', lm68: [], mesh: '', ...over,
   };
 }

@@ -119,18 +119,27 @@ export interface NativeSharpnessOptions {
   referenceEyeDistance: number;
   /** Length of the re-blur box filter, pixels (Crete-Roffet et al. use 9). */
   reblurTaps: number;
+  /**
+   * Added to the re-blur ratio per halving of the eye distance below the reference: a smaller
+   * face has finer detail per pixel and scores sharper than the same face larger. 0.12 makes the
+   * CelebA photos downscaled to 2/3 score like the originals (the median shift is 0.06 for
+   * 0.58 octave, the 99th percentile's 0.09).
+   */
+  blurPerOctave: number;
 }
 
-export const NATIVE_SHARPNESS_DEFAULTS: NativeSharpnessOptions = { referenceEyeDistance: 40, reblurTaps: 9 };
+export const NATIVE_SHARPNESS_DEFAULTS: NativeSharpnessOptions = { referenceEyeDistance: 40, reblurTaps: 9, blurPerOctave: 0.12 };
 
 /** Scale-aware sharpness of a face, measured on the photo's own pixels. */
 export interface NativeSharpness {
+  /** The re-blur ratio normalised for the face's size (reblur + blurPerOctave x octaves below the reference). */
+  blur: number;
   /**
    * Re-blur ratio (Crete-Roffet et al., 2007): the share of the neighbour-to-neighbour variation
    * that survives a box blur, i.e. how little blurring the face again changes it. 0 = perfectly
    * sharp, 1 = nothing left to blur. The larger of the horizontal and vertical ratios.
    */
-  blur: number;
+  reblur: number;
   /** Variance of the 4-neighbour Laplacian at the measured resolution (0..255 scale). */
   laplacian: number;
   /** Factor applied to the photo before measuring (1 = native pixels, < 1 = shrunk to the reference size). */
@@ -253,7 +262,8 @@ export function laplacianVariance(lum: Float32Array, w: number, h: number): numb
 /**
  * Scale-aware sharpness of a face: measured on `region` of the photo (the inner face, in photo
  * pixels, axis-aligned: no resampling), shrunk to the reference eye distance when the face is
- * larger, never enlarged. `eyeDistance` is the face's eye distance in the image's pixels.
+ * larger, never enlarged (a smaller face's ratio is normalised by blurPerOctave instead).
+ * `eyeDistance` is the face's eye distance in the image's pixels.
  */
 export function nativeSharpness(img: RgbImage, region: Region, eyeDistance: number, options: Partial<NativeSharpnessOptions> = {}): NativeSharpness {
   const o = { ...NATIVE_SHARPNESS_DEFAULTS, ...options };
@@ -265,7 +275,9 @@ export function nativeSharpness(img: RgbImage, region: Region, eyeDistance: numb
     w = s.width;
     h = s.height;
   }
-  return { blur: reblurRatio(lum, w, h, o.reblurTaps), laplacian: laplacianVariance(lum, w, h), scale, width: w, height: h };
+  const reblur = reblurRatio(lum, w, h, o.reblurTaps);
+  const octaves = eyeDistance > 0 && eyeDistance < o.referenceEyeDistance ? Math.log2(o.referenceEyeDistance / eyeDistance) : 0;
+  return { blur: reblur + o.blurPerOctave * octaves, reblur, laplacian: laplacianVariance(lum, w, h), scale, width: w, height: h };
 }
 
 /** The axis-aligned box (photo pixels) around a crop region mapped back by `toPhoto`, clipped to the photo. */
