@@ -110,6 +110,7 @@ test('funnel() counts removals per step and ends with the kept count', () => {
   assert.equal(get('not frontal').removed, 1);
   assert.equal(get('no face found').removed, 1);
   assert.equal(get('kept').remaining, 2);
+  assert.deepEqual([get('not frontal').cut, get('no face found').cut, get('not among the best N').cut, get('kept').cut], ['unusable', 'input', 'ranking', 'kept']);
 });
 
 test('validateFilters() rejects unknown and out-of-range options', () => {

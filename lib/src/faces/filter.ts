@@ -278,8 +278,22 @@ export function selectBest(verdicts: Verdict[], keep: number): Verdict[] {
   return passing.slice(0, keep);
 }
 
+/**
+ * What kind of cut a funnel step is: 'input' (no usable photo or face: metadata, unreadable, no
+ * face), 'unusable' (a filter: the face cannot serve), 'ranking' (usable but not among the best N,
+ * the main cut on a large source), 'kept'.
+ */
+export type FunnelCut = 'input' | 'unusable' | 'ranking' | 'kept';
+
+const INPUT_STEPS: readonly string[] = ['metadata pre-filter', 'unreadable or not an image', 'no face found'];
+
+export function funnelCut(step: FunnelStep | 'kept'): FunnelCut {
+  return step === 'kept' ? 'kept' : step === 'not among the best N' ? 'ranking' : INPUT_STEPS.includes(step) ? 'input' : 'unusable';
+}
+
 export interface FunnelRow {
   step: FunnelStep | 'kept';
+  cut: FunnelCut;
   removed: number;
   remaining: number;
 }
@@ -295,8 +309,8 @@ export function funnel(verdicts: Verdict[]): FunnelRow[] {
   for (const step of FUNNEL_STEPS) {
     const removed = counts.get(step) ?? 0;
     remaining -= removed;
-    rows.push({ step, removed, remaining });
+    rows.push({ step, cut: funnelCut(step), removed, remaining });
   }
-  rows.push({ step: 'kept', removed: 0, remaining: kept });
+  rows.push({ step: 'kept', cut: 'kept', removed: 0, remaining: kept });
   return rows;
 }

@@ -11,3 +11,4 @@ export { DETECTOR_DEFAULTS, type DetectorOptions, type DetectorModel, type Detec
 export { MEASURE_VERSION, encodeMesh, decodeMesh, type FaceMeasures, type PhotoRecord } from './measure';
 export * from './filter';
 export * from './manifest';
+export * from './bias';

@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { referencePose, type FilterOptions, type FunnelRow, type ReferencePose, type Verdict } from '../faces/filter';
 import type { PrepareResult } from '../stages/prepare';
+import type { BiasTable } from '../faces/bias';
 import { figure, figureBundle, type Figure, type MimeBundle } from './figure';
 import { contactSheet, type SheetTile } from './images';
 
@@ -22,12 +23,17 @@ export function funnelChart(rows: FunnelRow[]): { figure: Figure; bundle: MimeBu
       x: values,
       text: values.map((v, i) => (i === 0 ? `${v}` : i === values.length - 1 ? `${v} kept` : removed[i] ? `${v}  (−${removed[i]})` : `${v}`)),
       textinfo: 'text',
-      marker: { color: labels.map((_, i) => (i === labels.length - 1 ? '#54A24B' : removed[i] ? '#E45756' : '#BAB0AC')) },
+      // unusable faces (filters) in red, the ranking cut (usable, not among the best N) in orange
+      marker: { color: labels.map((_, i) => (i === labels.length - 1 ? '#54A24B' : !removed[i] ? '#BAB0AC' : steps[i - 1].cut === 'ranking' ? '#F58518' : steps[i - 1].cut === 'unusable' ? '#E45756' : '#9e9e9e')) },
       hovertemplate: '%{y}: %{x} left<extra></extra>',
     }],
-    { title: { text: 'Filter funnel: what each step removed' }, height: 460, margin: { l: 200, r: 30, t: 50, b: 30 } },
+    { title: { text: 'Filter funnel: unusable faces removed (red), then the ranking keeps the best N (orange)' }, height: 460, margin: { l: 200, r: 30, t: 50, b: 30 } },
   );
-  const summary = rows.map((r) => `${r.step.padEnd(28)} removed ${String(r.removed).padStart(6)}  left ${String(r.remaining).padStart(6)}`).join('\n');
+  const total = (cut: string) => rows.filter((r) => r.cut === cut).reduce((a, r) => a + r.removed, 0);
+  const summary = [
+    ...rows.map((r) => `${r.step.padEnd(28)} removed ${String(r.removed).padStart(6)}  left ${String(r.remaining).padStart(6)}  (${r.cut})`),
+    `no usable photo or face: ${total('input')}; unusable faces: ${total('unusable')}; usable but not among the best N: ${total('ranking')}`,
+  ].join('\n');
   return { figure: fig, bundle: figureBundle(fig, summary) };
 }
 
@@ -132,4 +138,32 @@ export async function rejectedSheets(result: PrepareResult, perStep = 8): Promis
     out.push({ step, count: vs.length, png: await contactSheet(tiles, { columns: perStep, tile: 112, title: `Rejected: ${step} (${vs.length})` }) });
   }
   return out;
+}
+
+/**
+ * The selection's bias: each group's share among all candidates and among the kept faces (for
+ * yes/no attributes, the 'yes' group only), flagged groups in red, with the warnings as text.
+ */
+export function biasChart(table: BiasTable): { figure: Figure; bundle: MimeBundle } {
+  const rows = table.rows.filter((r) => r.group !== 'no');
+  const label = rows.map((r) => (r.group === 'yes' ? r.trait : `${r.trait}: ${r.group}`));
+  const fig = figure(
+    [
+      { type: 'bar', name: `all candidates (${table.candidates})`, x: label, y: rows.map((r) => r.allPct), marker: { color: '#9e9e9e' } },
+      {
+        type: 'bar', name: `kept (${table.kept})`, x: label, y: rows.map((r) => r.keptPct),
+        marker: { color: rows.map((r) => (r.flagged ? '#E45756' : '#54A24B')) },
+        text: rows.map((r) => `${r.shift > 0 ? '+' : ''}${r.shift}`), textposition: 'outside',
+      },
+    ],
+    {
+      title: { text: 'Selection bias: share of each group among all candidates and among the kept faces' },
+      barmode: 'group', yaxis: { title: { text: '% of faces with the trait known' } }, height: 420,
+    },
+  );
+  const text = [
+    ...rows.map((r) => `${r.trait.padEnd(14)} ${r.group.padEnd(12)} all ${String(r.allPct).padStart(5)}%  kept ${String(r.keptPct).padStart(5)}%  ${r.shift > 0 ? '+' : ''}${r.shift}${r.flagged ? '  !' : ''}`),
+    ...(table.warnings.length ? ['', ...table.warnings.map((w) => `warning: ${w}`)] : ['', 'no group shifted by more than the threshold']),
+  ].join('\n');
+  return { figure: fig, bundle: figureBundle(fig, text) };
 }
