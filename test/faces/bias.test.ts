@@ -35,5 +35,5 @@ test('biasChart() shows the yes groups with the shifts and the warnings as text'
   const t = faces.selectionBias([sample(true, { Male: 'yes' }), sample(false, { Male: 'no' }), sample(false, { Male: 'no' })]);
   const c = plots.biasChart(t);
   assert.deepEqual(c.figure.data[0].x, ['Male']);
-  assert.match(c.bundle['text/plain'], /warning: Male: yes is 33.3% of candidates but 100% of kept faces \(\+66.7 points\)/);
+  assert.match(c.bundle['text/plain'] as string, /warning: Male: yes is 33.3% of candidates but 100% of kept faces \(\+66.7 points\)/);
 });
