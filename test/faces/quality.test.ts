@@ -126,3 +126,10 @@ test('regionInPhoto() maps the crop region back to the photo, clipped', () => {
   assert.deepEqual(faces.regionInPhoto(toPhoto, [30, 40, 70, 80], 100, 100), [10, 10, 30, 30]);
   assert.deepEqual(faces.regionInPhoto(toPhoto, [0, 0, 300, 300], 100, 100), [0, 0, 100, 100]);
 });
+
+test('shrinkArea() stays inside the source for factors whose spans round past the end', () => {
+  for (const [w, f] of [[77, 0.9337068160597571], [71, 0.93], [100, 0.41], [13, 0.99]] as const) {
+    const s = faces.shrinkArea(new Float32Array(w * w).fill(7), w, w, f);
+    assert.ok(s.data.every((v) => Math.abs(v - 7) < 1e-4), `w ${w} f ${f}`);
+  }
+});

@@ -176,17 +176,17 @@ export function shrinkArea(src: Float32Array, w: number, h: number, f: number): 
   const sx = w / W;
   const sy = h / H;
   // separable: rows first, then columns; each output sample averages the covered source span
-  const spans = (n: number, s: number): { i0: number; i1: number; w0: number; w1: number }[] => {
+  const spans = (n: number, s: number, len: number): { i0: number; i1: number; w0: number; w1: number }[] => {
     const out = [];
     for (let k = 0; k < n; k++) {
       const a = k * s;
-      const b = (k + 1) * s;
-      out.push({ i0: Math.floor(a), i1: Math.min(Math.ceil(b) - 1, Math.ceil(n * s) - 1), w0: a, w1: b });
+      const b = Math.min((k + 1) * s, len);
+      out.push({ i0: Math.floor(a), i1: Math.min(Math.ceil(b) - 1, len - 1), w0: a, w1: b });
     }
     return out;
   };
-  const cols = spans(W, sx);
-  const rows = spans(H, sy);
+  const cols = spans(W, sx, w);
+  const rows = spans(H, sy, h);
   const tmp = new Float32Array(W * h);
   for (let y = 0; y < h; y++) {
     for (let X = 0; X < W; X++) {
