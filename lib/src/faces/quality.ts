@@ -221,11 +221,14 @@ export function reblurRatio(lum: Float32Array, w: number, h: number, taps = 9): 
     let sV = 0;
     const blurred = new Float32Array(n);
     for (let line = 0; line < m; line++) {
-      // box filter with edge replication
+      // box filter with edge replication, as a running sum
+      let acc = 0;
+      for (let t = -r; t <= r; t++) acc += at(line, t < 0 ? 0 : t >= n ? n - 1 : t);
       for (let k = 0; k < n; k++) {
-        let acc = 0;
-        for (let t = -r; t <= r; t++) acc += at(line, t + k < 0 ? 0 : t + k >= n ? n - 1 : t + k);
         blurred[k] = acc / taps;
+        const add = k + r + 1;
+        const drop = k - r;
+        acc += at(line, add >= n ? n - 1 : add) - at(line, drop < 0 ? 0 : drop);
       }
       // skip the borders that the filter reached by replication
       for (let k = r + 1; k < n - r; k++) {
