@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'facetype-bench-scale-'));
   console.log(`bench:scale on ${files.length} photos of ${images}, keep ${keep}, work folder ${work}`);
   const t0 = Date.now();
-  const c = await compareScales(images, files, work, { keep, workers: arg('workers') ? Number(arg('workers')) : null, onProgress: runtime.printProgress(process.stdout, 25) });
+  const c = await compareScales(images, files, work, { keep, workers: arg('workers') ? Number(arg('workers')) : null, onProgress: runtime.printProgress({ everyPercent: 25 }) });
   console.log('\n== bench:scale');
   for (const line of formatComparison(c)) console.log(line);
   console.log(`wall time                   ${((Date.now() - t0) / 1000).toFixed(0)} s on ${machine()}`);

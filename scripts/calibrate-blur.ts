@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { faces, io } from 'facetype';
+import { faces, io, stages } from 'facetype';
 import { arg, celebaImages } from './bench-common';
 
 async function rgb(buf: Buffer | string, scale: number): Promise<faces.RgbImage> {
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const t = faces.DEFAULT_TEMPLATE;
   const region = faces.innerFaceRegion(t.size, t.rightEye, t.leftEye);
   const rows: Record<string, string | number>[] = [];
-  const records = [...faces.readRecords(recordsFile).values()].filter((r) => r.status === 'ok' && r.faces.length > 0);
+  const records = [...stages.readRecords(recordsFile).values()].filter((r) => r.status === 'ok' && r.faces.length > 0);
   for (const rec of records.slice(0, limit)) {
     const a = byFile.get(path.basename(rec.path));
     if (!a) continue;

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { faces, type runtime } from 'facetype';
+import { stages, type faces, type runtime } from 'facetype';
 
 /** Writes each file of `files` (names in `src`) downscaled by `factor` to `dst` (same names). */
 export async function downscaleFolder(src: string, dst: string, files: string[], factor: number): Promise<void> {
@@ -42,7 +42,7 @@ export interface ScaleComparison {
   overlapPct: number;
 }
 
-function summarise(label: string, r: faces.PrepareResult): ScaleRun {
+function summarise(label: string, r: stages.PrepareResult): ScaleRun {
   const withFace = r.verdicts.filter((v) => v.face !== null);
   return {
     label,
@@ -73,7 +73,7 @@ export async function compareScales(images: string, files: string[], work: strin
     }
   }
   await downscaleFolder(images, small, files.filter((f) => !fs.existsSync(path.join(small, f))), factor);
-  const run = async (label: string, folder: string) => summarise(label, await faces.prepareFaces({
+  const run = async (label: string, folder: string) => summarise(label, await stages.prepareFaces({
     source: folder, keep: options.keep, workers: options.workers ?? null, dataDir: path.join(work, `data-${label}`), onProgress: options.onProgress ?? false,
   }));
   const a = await run('original', original);
