@@ -7,7 +7,14 @@
  *
  * --refs lists the reference eye distances to try (faces larger are shrunk to it before measuring).
  *
+ * With --manifest (the same run's manifest.csv), the run is also judged again with today's filters
+ * on its own measurements plus the new blur measure and crop share outside the photo (no
+ * detection): the funnel, the blur rejection's precision and recall against `Blurry` on the
+ * held-out half of the identities (odd ids; thresholds were tuned on the even ones), and the
+ * selection-bias table, before (the manifest) and after.
+ *
  *   node build/scripts/calibrate-blur.js --records <records.jsonl> [--out blur.csv] [--limit N] [--refs 40,27,20]
+ *     [--manifest <manifest.csv>] [--keep 9000]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -61,6 +68,65 @@ async function main(): Promise<void> {
   }
   fs.writeFileSync(out, io.formatCsv(Object.keys(rows[0]), rows));
   console.log(`${rows.length} faces written to ${out}`);
+  const manifest = arg('manifest');
+  if (manifest) await rejudge(records.slice(0, limit), manifest, byFile, Number(arg('keep') ?? 9000));
+}
+
+/** Precision and recall (percent) of a rejection against the Blurry label, on the held-out identities. */
+function blurScore(rejected: (file: string) => boolean, byFile: Map<string, Record<string, string>>, files: string[]): string {
+  const held = files.filter((f) => Number(byFile.get(f)?.identity) % 2 === 1);
+  const rej = held.filter(rejected);
+  const tp = rej.filter((f) => byFile.get(f)?.Blurry === '1').length;
+  const pos = held.filter((f) => byFile.get(f)?.Blurry === '1').length;
+  return `rejected ${rej.length} of ${held.length} held-out photos (${((100 * rej.length) / held.length).toFixed(1)}%), precision ${((100 * tp) / Math.max(1, rej.length)).toFixed(1)}%, recall ${((100 * tp) / Math.max(1, pos)).toFixed(1)}% (${pos} labelled Blurry)`;
+}
+
+function printBias(title: string, samples: faces.TraitSample[]): void {
+  const t = faces.selectionBias(samples);
+  console.log(`\n${title}: ${t.candidates} candidates, ${t.kept} kept`);
+  for (const r of t.rows.filter((x) => x.group !== 'no')) console.log(`  ${r.trait.padEnd(12)} all ${String(r.allPct).padStart(5)}%  kept ${String(r.keptPct).padStart(5)}%  ${r.shift > 0 ? '+' : ''}${r.shift}${r.flagged ? '  WARNING' : ''}`);
+}
+
+async function rejudge(records: faces.PhotoRecord[], manifestFile: string, byFile: Map<string, Record<string, string>>, keep: number): Promise<void> {
+  const t = faces.DEFAULT_TEMPLATE;
+  const region = faces.innerFaceRegion(t.size, t.rightEye, t.leftEye);
+  const byId = new Map<string, faces.PhotoRecord>();
+  for (const rec of records) {
+    const img = await rgb(rec.path, 1);
+    const faceList = rec.faces.map((f) => {
+      const toPhoto = faces.invertAffine(f.transform);
+      const n = faces.nativeSharpness(img, faces.regionInPhoto(toPhoto, region, img.width, img.height), f.eyeDistance);
+      const outside = 1 - faces.insideShare(toPhoto, [0, 0, t.size, t.size], img.width, img.height);
+      return { ...f, blur: Number.isFinite(n.blur) ? n.blur : null, outside };
+    });
+    byId.set(rec.id, { ...rec, faces: faceList });
+  }
+  const items = records.map((r) => ({ id: r.id, path: r.path }));
+  const verdicts = faces.judge(items, byId);
+  const kept = faces.selectBest(verdicts, keep);
+  const before = io.parseCsv(fs.readFileSync(manifestFile, 'utf8')).rows.filter((r) => byId.has(r.photo));
+  const files = items.map((i) => path.basename(i.id));
+  console.log(`\n== CelebA judged again (${items.length} photos, keep ${keep}): funnel before -> after`);
+  const beforeCount = (step: string) => before.filter((r) => r.step === step).length;
+  for (const row of faces.funnel(verdicts)) {
+    const b = row.step === 'kept' ? before.filter((r) => r.status === 'kept').length : beforeCount(row.step);
+    const a = row.step === 'kept' ? row.remaining : row.removed;
+    console.log(`  ${row.step.padEnd(28)} ${String(b).padStart(6)} -> ${String(a).padStart(6)}  (${row.cut})`);
+  }
+  const pose = faces.referencePose(byId.values());
+  console.log(`  reference pose: median yaw ${pose.yaw}°, pitch ${pose.pitch}° over ${pose.faces} faces`);
+  const stepBefore = new Map(before.map((r) => [path.basename(r.photo), r.step]));
+  const stepAfter = new Map(verdicts.map((v) => [path.basename(v.item.id), v.step]));
+  console.log('\nblur rejection against Blurry, held-out identities:');
+  console.log(`  before (crop Laplacian variance < 25): ${blurScore((f) => stepBefore.get(f) === 'blurry', byFile, files)}`);
+  console.log(`  after (re-blur ratio > ${faces.FILTER_DEFAULTS.maxBlur}):        ${blurScore((f) => stepAfter.get(f) === 'blurry', byFile, files)}`);
+  const columns = ['Male', 'Young', 'Pale_Skin', 'Gray_Hair', 'Eyeglasses', 'Smiling', 'Wearing_Hat', 'Blurry'];
+  const traits = (f: string) => faces.traitsFromAttributes(Object.fromEntries(columns.map((c) => [c, Number(byFile.get(f)?.[c])])), columns);
+  const keptAfter = new Set(kept.map((v) => path.basename(v.item.id)));
+  printBias('selection bias before', before.map((r) => ({ kept: r.status === 'kept', traits: traits(path.basename(r.photo)) })));
+  printBias('selection bias after', files.map((f) => ({ kept: keptAfter.has(f), traits: traits(f) })));
+  const out = verdicts.filter((v) => v.face && v.face.outside > 0);
+  console.log(`\ncrops leaving the photo: ${out.length} of ${verdicts.filter((v) => v.face).length} candidates, ${kept.filter((v) => v.face!.outside > 0).length} kept; largest share outside ${Math.max(0, ...out.map((v) => v.face!.outside)).toFixed(3)}`);
 }
 
 main().catch((e) => {

@@ -136,6 +136,8 @@ export interface PrepareResult {
   filters: FilterOptions;
   /** The head pose yaw and pitch were judged from (the source's median unless filters.poseReference is 'camera'). */
   pose: ReferencePose;
+  /** The selection's bias: kept faces against all candidates on the source's metadata and attributes (see preparationBias). */
+  bias: BiasTable;
   keep: number;
   paths: PreparePaths;
   seconds: number;
@@ -328,15 +330,17 @@ export async function prepareFaces(options: Partial<PrepareOptions> = {}): Promi
     funnel: rows,
     filters,
     pose: referencePose(byId.values(), filters.poseReference),
+    bias: { rows: [], warnings: [], candidates: 0, kept: 0 },
     keep,
     paths: p,
     seconds,
     rate: items.length / Math.max(seconds, 1e-3),
     backend,
   };
+  result.bias = preparationBias(result, { attributes: cfg.attributes });
   writeFileAtomic(
     p.summary,
-    JSON.stringify({ source: result.source, measured, cached: result.cached, failed: result.failed, kept: kept.length, keep, filters, pose: result.pose, funnel: rows, seconds, rate: result.rate, backend, finishedAt: new Date().toISOString() }, null, 2),
+    JSON.stringify({ source: result.source, measured, cached: result.cached, failed: result.failed, kept: kept.length, keep, filters, pose: result.pose, bias: result.bias, funnel: rows, seconds, rate: result.rate, backend, finishedAt: new Date().toISOString() }, null, 2),
   );
   return result;
 }
@@ -421,7 +425,13 @@ export function preparationBias(
   options: { attributes?: string | null; columns?: string[]; maxShift?: number } = {},
 ): BiasTable {
   const file = options.attributes !== undefined ? options.attributes : runConfig({ source: result.source.root }).attributes;
-  const table = file ? readAttributes(file) : null;
+  let table: ReturnType<typeof readAttributes> | null = null;
+  let unreadable: string | null = null;
+  try {
+    table = file ? readAttributes(file) : null;
+  } catch (e) {
+    unreadable = `attributes not used: ${(e as Error).message}`;
+  }
   const columns = (options.columns ?? BIAS_ATTRIBUTES).filter((c) => table?.columns.includes(c));
   const kept = new Set(result.kept.map((v) => v.item.id));
   const seen = new Set<string>();
@@ -432,5 +442,7 @@ export function preparationBias(
     const traits = { ...traitsFromMeta(v.item.meta), ...(table ? traitsFromAttributes(table.byFile.get(path.basename(v.item.id)), columns) : {}) };
     if (Object.values(traits).some((t) => t !== null)) samples.push({ kept: kept.has(v.item.id), traits });
   }
-  return selectionBias(samples, options.maxShift !== undefined ? { maxShift: options.maxShift } : {});
+  const bias = selectionBias(samples, options.maxShift !== undefined ? { maxShift: options.maxShift } : {});
+  if (unreadable) bias.warnings.push(unreadable);
+  return bias;
 }
