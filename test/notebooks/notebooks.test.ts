@@ -38,7 +38,7 @@ test('notebook 01 (data preparation) runs on the demo and writes the kept faces 
   const r = await jupyter.executeNotebook(notebook('01_data_preparation.ipynb'), { outDir, env: env() });
   const o = jupyter.readOutputs(r.executed);
   checkCommon(o);
-  assert.ok((o.counts[plotly] ?? 0) >= 4, JSON.stringify(o.counts)); // funnel, pose, sharpness, size
+  assert.ok((o.counts[plotly] ?? 0) >= 5, JSON.stringify(o.counts)); // funnel, pose, blur, size, selection bias
   assert.ok((o.counts['image/png'] ?? 0) >= 2); // kept and rejected sheets
   const faces = fs.readdirSync(path.join(data, 'processed', 'faces'));
   assert.ok(faces.length >= 8, `only ${faces.length} faces kept from the demo`);

@@ -99,8 +99,11 @@ export interface WarpOptions {
   /** Output width and height. */
   width: number;
   height: number;
-  /** Colour of pixels that fall outside the source (per channel). */
-  fill: number[];
+  /**
+   * Pixels that fall outside the source: 'edge' repeats the nearest edge pixel (no black or grey
+   * corners for the averages to smear in; see insideMask to ignore them), or a colour per channel.
+   */
+  fill: number[] | 'edge';
 }
 
 /** Halves an image with a 2x2 box filter (for anti-aliased downscaling). */
@@ -207,7 +210,8 @@ export function warpAffine(src: RgbImage, m: Affine, options: Partial<WarpOption
   const sw = img.width;
   const sh = img.height;
   const data = img.data;
-  const fill = opts.fill;
+  const edge = opts.fill === 'edge';
+  const fill = opts.fill === 'edge' ? [0] : opts.fill;
   const f0 = fill[0];
   const f1 = fill[1] ?? f0;
   const f2 = fill[2] ?? f0;
@@ -221,7 +225,7 @@ export function warpAffine(src: RgbImage, m: Affine, options: Partial<WarpOption
     let sx = a * 0.5 + b * yc + tx - 0.5;
     let sy = cc * 0.5 + d * yc + ty - 0.5;
     for (let x = 0; x < W; x++, sx += a, sy += cc, o += c) {
-      if (sx < -0.5 || sy < -0.5 || sx > sw - 0.5 || sy > sh - 0.5) {
+      if (!edge && (sx < -0.5 || sy < -0.5 || sx > sw - 0.5 || sy > sh - 0.5)) {
         if (c === 3) {
           out[o] = f0; out[o + 1] = f1; out[o + 2] = f2;
         } else {
@@ -229,7 +233,7 @@ export function warpAffine(src: RgbImage, m: Affine, options: Partial<WarpOption
         }
         continue;
       }
-      // clamp to the edge pixels (the half-pixel border)
+      // clamp to the edge pixels (the half-pixel border, or everything outside with fill 'edge')
       const cx = sx < 0 ? 0 : sx > maxX ? maxX : sx;
       const cy = sy < 0 ? 0 : sy > maxY ? maxY : sy;
       const x0 = cx | 0;
@@ -256,6 +260,40 @@ export function warpAffine(src: RgbImage, m: Affine, options: Partial<WarpOption
     }
   }
   return { data: out, width: W, height: H, channels: c };
+}
+
+/**
+ * Which pixels of a crop come from inside the photo: 1 inside, 0 where the crop left the photo
+ * (filled by edge replication). `toCrop` maps photo pixels to crop pixels (the manifest's
+ * transform, in original photo pixels, with the original width and height).
+ */
+export function insideMask(toCrop: Affine, photoWidth: number, photoHeight: number, width: number, height = width): Uint8Array {
+  const inv = invertAffine(toCrop);
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const [px, py] = applyAffine(inv, x + 0.5, y + 0.5);
+      out[y * width + x] = px >= 0 && py >= 0 && px < photoWidth && py < photoHeight ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+/**
+ * Share of the region [x0, y0, x1, y1] (crop pixels) that maps inside a w x h photo under
+ * `toPhoto`, sampled every `step` pixels.
+ */
+export function insideShare(toPhoto: Affine, region: [number, number, number, number], w: number, h: number, step = 4): number {
+  let inside = 0;
+  let total = 0;
+  for (let y = region[1]; y < region[3]; y += step) {
+    for (let x = region[0]; x < region[2]; x += step) {
+      const [px, py] = applyAffine(toPhoto, x + 0.5, y + 0.5);
+      total++;
+      if (px >= 0 && py >= 0 && px < w && py < h) inside++;
+    }
+  }
+  return total ? inside / total : 0;
 }
 
 /** Checks a template's numbers. */

@@ -12,3 +12,4 @@ export { MEASURE_VERSION, encodeMesh, decodeMesh, type FaceMeasures, type PhotoR
 export * from './filter';
 export * from './manifest';
 export * from './dedupe';
+export * from './bias';
