@@ -186,8 +186,8 @@ function crc32(buf: Buffer): number {
 
 /** BITMAPFILEHEADER + BITMAPINFOHEADER for a bottom-up BMP with `paletteBytes` of palette. */
 function bmpHeaders(width: number, height: number, bitsPerPixel: number, rowBytes: number, paletteBytes: number): Buffer {
-  const offset = 14 + 40 + paletteBytes;
-  const h = Buffer.alloc(offset);
+  const offset = 14 + 40 + paletteBytes; // the palette follows these 54 bytes
+  const h = Buffer.alloc(14 + 40);
   h.write('BM', 0, 'ascii');
   h.writeUInt32LE(offset + rowBytes * height, 2);
   h.writeUInt32LE(offset, 10);
