@@ -11,6 +11,8 @@ import { ATTRIBUTE, ATTRIBUTE_DIM } from '../features/layout';
 import { loadPrepared, type PreparedFaces } from './prepare';
 import { loadClusters } from './types';
 import type { FaceFeatures } from './features';
+import { maskDir, maskPath, type SegmentModel } from '../faces/segment';
+import { hasMask } from './masks';
 import { DataError, oneOf } from '../validate';
 import { averageFaces, type AverageOptions, type AverageResult } from '../average/average';
 import { averagePng, gridImage, saveAverages, type GridTile } from '../average/finish';
@@ -20,9 +22,16 @@ export type LandmarkSet = 'mesh468' | 'landmarks68';
 
 /**
  * One FaceInput per prepared face: its crop, its landmarks (the dense 468-point mesh by default:
- * a finer warp than the 68 points) and its group (the cluster, by face name; -1/absent: global only).
+ * a finer warp than the 68 points), its group (the cluster, by face name; -1/absent: global only)
+ * and its person mask when the features stage computed the masks (`masks`: a mask folder, see
+ * maskFolder(); faces without a mask file get none).
  */
-export function faceInputs(prepared: PreparedFaces, groups: { faces: string[]; labels: ArrayLike<number> } | null, points: LandmarkSet = 'mesh468'): FaceInput[] {
+export function faceInputs(
+  prepared: PreparedFaces,
+  groups: { faces: string[]; labels: ArrayLike<number> } | null,
+  points: LandmarkSet = 'mesh468',
+  masks: string | null = null,
+): FaceInput[] {
   oneOf('points', points, ['mesh468', 'landmarks68'] as const);
   const per = points === 'mesh468' ? MESH468_VALUES : LANDMARK68_VALUES;
   const src = points === 'mesh468' ? prepared.mesh468 : prepared.landmarks68;
@@ -30,8 +39,16 @@ export function faceInputs(prepared: PreparedFaces, groups: { faces: string[]; l
   if (groups) groups.faces.forEach((f, i) => groupOf.set(f, groups.labels[i]));
   return prepared.file.faces.map((f, i) => {
     const g = groupOf.get(f.name);
-    return { image: prepared.images[i], points: src.subarray(i * per, (i + 1) * per), group: g !== undefined && g >= 0 ? g : null };
+    const image = prepared.images[i];
+    const personMask = masks && hasMask(masks, image) ? maskPath(masks, image) : null;
+    return { image, points: src.subarray(i * per, (i + 1) * per), group: g !== undefined && g >= 0 ? g : null, personMask };
   });
+}
+
+/** The folder of the person masks of a run's faces (computed by the features stage), or null when absent. */
+export function maskFolder(paths: ProjectPaths, model: SegmentModel = 'selfie'): string | null {
+  const dir = maskDir(paths.interim, model);
+  return fs.existsSync(dir) ? dir : null;
 }
 
 /** Groups by estimated gender (0 women, 1 men) from the features' male probability. */
@@ -49,10 +66,15 @@ export function genderGroups(names: string[], attributes: Float32Array): { faces
  */
 export const AVERAGE_MASK: AverageOptions = { forehead: 0.25, expand: 0.03, feather: 0.08, ring: 1.2 };
 
-/** Averages of the clusters and of everyone (see averageFaces for the options). */
+/**
+ * Averages of the clusters and of everyone (see averageFaces for the options): whole heads
+ * (`composite: 'person'`) when most faces have a person mask, else the face region.
+ */
 export async function averageClusters(inputs: FaceInput[], k: number, options: AverageOptions = {}): Promise<AverageResult> {
   if (inputs.length === 0) throw new DataError('no faces to average: the preparation kept none');
-  return averageFaces(inputs, { groups: k, ...AVERAGE_MASK, ...options });
+  const masked = inputs.filter((f) => f.personMask).length;
+  const composite = masked >= 0.5 * inputs.length ? 'person' : 'face';
+  return averageFaces(inputs, { groups: k, ...AVERAGE_MASK, composite, ...options });
 }
 
 /**
@@ -106,10 +128,11 @@ export async function genderAverageGrid(prepared: PreparedFaces, features: FaceF
 }
 
 /** Notebook 03's main steps in one call (scripts, benchmarks, tests): averages per cluster and over everyone, written. */
-export async function runAveragesStage(cfg: RunConfig): Promise<{ result: AverageResult; files: string[] }> {
+export async function runAveragesStage(cfg: RunConfig, options: AverageOptions = {}): Promise<{ result: AverageResult; files: string[] }> {
   const prepared = loadPrepared(cfg.paths);
   const clusters = loadClusters(cfg.paths);
-  const result = await averageClusters(faceInputs(prepared, clusters, 'mesh468'), clusters.file.k, { workers: cfg.workers });
+  const inputs = faceInputs(prepared, clusters, 'mesh468', maskFolder(cfg.paths));
+  const result = await averageClusters(inputs, clusters.file.k, { workers: cfg.workers, ...options });
   const files = await writeAverages(cfg.paths, result, clusters.file.clusters.map((c) => c.label));
   return { result, files };
 }
