@@ -63,12 +63,31 @@ async function main(): Promise<void> {
       labels.set(v[0], Object.fromEntries(cols.map((c, i) => [c, Number(v[i])])));
     }
   }
-  const idx = Array.from({ length: Math.min(n, prepared.images.length) }, (_, i) => Math.floor((i * prepared.images.length) / Math.min(n, prepared.images.length)));
+  // hard cases first (from the labels, over all faces), then an even sample
+  const photoOf = (i: number) => path.basename(prepared.file.faces[i].photo);
+  const topRowBrightness = async (i: number) => {
+    const row = await sharp(prepared.images[i]).extract({ left: 0, top: 0, width: size, height: 4 }).removeAlpha().raw().toBuffer();
+    return row.reduce((s: number, v: number) => s + v, 0) / row.length;
+  };
+  const cases: { name: string; pick: (i: number) => Promise<boolean> }[] = [
+    { name: 'blond, light background', pick: async (i) => labels.get(photoOf(i))?.Blond_Hair === 1 && (await topRowBrightness(i)) > 170 },
+    { name: 'hat', pick: async (i) => labels.get(photoOf(i))?.Wearing_Hat === 1 },
+    { name: 'grey hair', pick: async (i) => labels.get(photoOf(i))?.Gray_Hair === 1 },
+  ];
+  const hard: { name: string; faces: number[] }[] = [];
+  for (const c of cases) {
+    const found: number[] = [];
+    for (let i = 0; i < prepared.images.length && found.length < 3; i++) if (await c.pick(i)) found.push(i);
+    hard.push({ name: c.name, faces: found });
+    console.log(`hard case '${c.name}': ${found.length} faces`);
+  }
+  const even = Array.from({ length: n }, (_, i) => Math.floor((i * prepared.images.length) / n));
+  const idx = [...hard.flatMap((h) => h.faces), ...even];
   const crops = await Promise.all(idx.map(async (i) => (await sharp(prepared.images[i]).removeAlpha().raw().toBuffer())));
   const masks: Record<string, Uint8Array[]> = {};
   for (const m of MODELS) {
     const seg = await faces.PersonSegmenter.load(tf, m);
-    const count = m === 'rvm' ? Math.min(40, idx.length) : idx.length;
+    const count = m === 'rvm' ? Math.min(60, idx.length) : idx.length;
     let ms = 0;
     let cover = 0;
     let iou = 0;
@@ -106,25 +125,10 @@ async function main(): Promise<void> {
     }
     console.log(`${m.padEnd(7)} ${(ms / (count - 3)).toFixed(1).padStart(7)} ms/face  coverage ${(cover / count).toFixed(3)}  IoU(box) ${(iou / count).toFixed(3)}  corner leak ${(leak / count).toFixed(3)}  (${count} faces)`);
   }
-  // hard cases from the labels, among the faces measured by every net
-  const measured = idx.slice(0, masks.rvm.length);
-  const photoOf = (i: number) => path.basename(prepared.file.faces[i].photo);
-  const border = (k: number) => {
-    const d = crops[k];
-    let s = 0;
-    for (let x = 0; x < size; x++) s += d[3 * x] + d[3 * x + 1] + d[3 * x + 2];
-    return s / (3 * size);
-  };
-  const cases: { name: string; pick: (i: number, k: number) => boolean }[] = [
-    { name: 'blond, light background', pick: (i, k) => labels.get(photoOf(i))?.Blond_Hair === 1 && border(k) > 150 },
-    { name: 'hat', pick: (i) => labels.get(photoOf(i))?.Wearing_Hat === 1 },
-    { name: 'grey hair', pick: (i) => labels.get(photoOf(i))?.Gray_Hair === 1 },
-  ];
   const tiles: average.GridTile[] = [];
-  for (const c of cases) {
-    const ks = measured.map((i, k) => (c.pick(i, k) ? k : -1)).filter((k) => k >= 0).slice(0, 3);
-    console.log(`hard case '${c.name}': ${ks.length} faces among the ${measured.length} measured by every net`);
-    for (const k of ks) {
+  let k0 = 0;
+  for (const c of hard) {
+    for (const k of c.faces.map((_, j) => k0 + j)) {
       tiles.push({ image: { data: crops[k], width: size, height: size, channels: 3 }, label: c.name });
       for (const m of MODELS) {
         const over = new Uint8Array(crops[k]);
@@ -137,6 +141,7 @@ async function main(): Promise<void> {
         tiles.push({ image: { data: over, width: size, height: size, channels: 3 }, label: m });
       }
     }
+    k0 += c.faces.length;
   }
   if (tiles.length) {
     const file = path.join(out, 'segment-hard-cases.png');

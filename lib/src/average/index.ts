@@ -22,3 +22,4 @@ export { crispness, shapeEyes, CRISPNESS_DEFAULTS } from './crisp';
 export type { CrispnessOptions } from './crisp';
 export { morphFrames, morphStrip, morphAnimation, MORPH_DEFAULTS, ANIMATION_DEFAULTS } from './morph';
 export type { MorphOptions, AnimationOptions } from './morph';
+export * from './compare';

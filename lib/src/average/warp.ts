@@ -201,6 +201,8 @@ export function accumulateWarp(
       const j01 = y0 < ymax ? j00 + sourceWidth : j00;
       const j11 = j10 + (j01 - j00);
       const a = (w00 * weight[j00] + w10 * weight[j10] + w01 * weight[j01] + w11 * weight[j11]) / 255;
+      // nothing to add where the weight is 0 (a face's background under its person mask)
+      if (a === 0) continue;
       (weightSum as Float64Array)[pixels[k]] += a;
       w00 *= a;
       w10 *= a;
