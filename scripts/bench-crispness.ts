@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { average, cluster, faces, projectPaths, projectRoot, runtime } from 'facetype';
+import { average, faces, projectPaths, projectRoot, runtime, stages } from 'facetype';
 import { FaceDetector } from 'facetype/dist/faces/detector';
 import { arg, machine } from './bench-common';
 
@@ -40,16 +40,16 @@ async function main(): Promise<void> {
   const out = path.resolve(arg('out') ?? path.join(data, 'crispness'));
   fs.mkdirSync(out, { recursive: true });
   const paths = projectPaths(data);
-  const prepared = faces.loadPrepared(paths);
-  const groups = cluster.loadClusters(paths);
+  const prepared = stages.loadPrepared(paths);
+  const groups = stages.loadClusters(paths);
   const k = groups.file.k;
-  const masks = average.maskFolder(paths);
+  const masks = stages.maskFolder(paths);
   console.log(`machine ${machine()}; ${prepared.images.length} faces, k = ${k}, masks ${masks ?? 'none'}`);
   const rows: string[][] = [];
   const results: Record<string, average.AverageResult> = {};
   for (const composite of ['face', 'person'] as const) {
-    const inputs = average.faceInputs(prepared, groups, 'mesh468', composite === 'person' ? masks : null);
-    results[composite] = await average.averageClusters(inputs, k, { composite });
+    const inputs = stages.faceInputs(prepared, groups, 'mesh468', composite === 'person' ? masks : null);
+    results[composite] = await stages.averageClusters(inputs, k, { composite });
   }
   const fmt = (v: number) => v.toFixed(2);
   const entries = (r: average.AverageResult) => [r.global, ...r.groups];

@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { average, faces, projectPaths, runtime } from 'facetype';
+import { average, faces, projectPaths, runtime, stages } from 'facetype';
 import { arg, machine } from './bench-common';
 
 const MODELS = ['selfie', 'meet', 'rvm'] as const;
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const n = Number(arg('n') ?? 200);
   const out = path.resolve(arg('out') ?? path.join(data, 'segment-bench'));
   fs.mkdirSync(out, { recursive: true });
-  const prepared = faces.loadPrepared(projectPaths(data));
+  const prepared = stages.loadPrepared(projectPaths(data));
   const size = prepared.file.cropSize;
   const { tf, info } = await runtime.initBackend();
   console.log(`machine ${machine()}, backend ${info.name}${info.simd ? ' (SIMD)' : ''}, load ${require('node:os').loadavg().map((v: number) => v.toFixed(1)).join(' ')}`);
