@@ -1,5 +1,5 @@
 /**
- * node build/scripts/bench-crispness.js --data <prepared and clustered data folder> [--out dir]
+ * node build/scripts/bench-crispness.js --data <prepared and clustered data folder> [--out dir] [--eye-distance 64]
  *
  * Crispness (average.crispness: RMS luminance gradient of the eyes-nose-mouth region at a 64 px
  * eye distance) of every average, side by side:
@@ -52,6 +52,8 @@ async function main(): Promise<void> {
     results[composite] = await stages.averageClusters(inputs, k, { composite });
   }
   const fmt = (v: number) => v.toFixed(2);
+  const eyeDistance = Number(arg('eye-distance') ?? 64);
+  const measure = { eyeDistance };
   const entries = (r: average.AverageResult) => [r.global, ...r.groups];
   for (let i = 0; i < entries(results.face).length; i++) {
     const f = entries(results.face)[i];
@@ -61,13 +63,15 @@ async function main(): Promise<void> {
     rows.push([
       f.group === null ? 'all' : `type ${f.group}`,
       String(f.count),
-      fmt(average.crispness(f.pixelMean as average.RgbImage, eyes[0], eyes[1])),
-      fmt(average.crispness(f.average, eyes[0], eyes[1])),
-      fmt(average.crispness(p.average, eyesP[0], eyesP[1])),
-      fmt(average.crispness(await displayed(p.average), ...scaleEyes(eyesP, 2))),
+      fmt(average.crispness(f.pixelMean as average.RgbImage, eyes[0], eyes[1], measure)),
+      fmt(average.crispness(f.average, eyes[0], eyes[1], measure)),
+      fmt(average.crispness(p.average, eyesP[0], eyesP[1], measure)),
+      fmt(average.crispness(await displayed(p.average), ...scaleEyes(eyesP, 2), measure)),
     ]);
   }
   const table = [
+    `Crispness at a ${eyeDistance} px eye distance (RMS luminance gradient, eyes-nose-mouth region)`,
+    '',
     '| average | faces | pixel mean | ours, face region | ours, whole head | ours, whole head as displayed (2x, sharpened) |',
     '|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.join(' | ')} |`),
@@ -87,14 +91,15 @@ async function main(): Promise<void> {
         continue;
       }
       const [r, l] = faces.eyeCentersFromMesh(found[0].mesh as Float32Array, 3);
-      table.push(`| ${f} | ${info.width}x${info.height} | ${Math.hypot(l[0] - r[0], l[1] - r[1]).toFixed(1)} | ${fmt(average.crispness(img, r, l))} |`);
+      table.push(`| ${f} | ${info.width}x${info.height} | ${Math.hypot(l[0] - r[0], l[1] - r[1]).toFixed(1)} | ${fmt(average.crispness(img, r, l, measure))} |`);
     }
   } else {
     table.push('', `(peer averages skipped: ${peerDir} does not exist)`);
   }
   console.log(table.join('\n'));
-  fs.writeFileSync(path.join(out, 'crispness.md'), table.join('\n') + '\n');
-  console.log(`written ${path.join(out, 'crispness.md')}`);
+  const file = path.join(out, `crispness-${eyeDistance}px.md`);
+  fs.writeFileSync(file, table.join('\n') + '\n');
+  console.log(`written ${file}`);
 }
 
 main().catch((e) => {

@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     return;
   }
   const n = Number(arg('n') ?? 200);
+  if (!(n >= 0)) throw new Error(`--n must be a number >= 0, got ${arg('n')}`);
   const out = path.resolve(arg('out') ?? path.join(data, 'segment-bench'));
   fs.mkdirSync(out, { recursive: true });
   const prepared = stages.loadPrepared(projectPaths(data));
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
     hard.push({ name: c.name, faces: found });
     console.log(`hard case '${c.name}': ${found.length} faces`);
   }
-  const even = Array.from({ length: n }, (_, i) => Math.floor((i * prepared.images.length) / n));
+  const even = Array.from({ length: n }, (_, i) => Math.floor((i * prepared.images.length) / Math.max(1, n)));
   const idx = [...hard.flatMap((h) => h.faces), ...even];
   const crops = await Promise.all(idx.map(async (i) => (await sharp(prepared.images[i]).removeAlpha().raw().toBuffer())));
   const masks: Record<string, Uint8Array[]> = {};
@@ -133,10 +134,11 @@ async function main(): Promise<void> {
       for (const m of MODELS) {
         const over = new Uint8Array(crops[k]);
         for (let p = 0; p < size * size; p++) {
-          const a = masks[m][k][p] / 255;
-          over[3 * p] = Math.round(a * over[3 * p] + (1 - a) * 255);
-          over[3 * p + 1] = Math.round(a * over[3 * p + 1] * 0.4);
-          over[3 * p + 2] = Math.round(a * over[3 * p + 2] * 0.4);
+          // the person as is, the background half way to red
+          const b = (1 - masks[m][k][p] / 255) / 2;
+          over[3 * p] = Math.round((1 - b) * over[3 * p] + b * 255);
+          over[3 * p + 1] = Math.round((1 - b) * over[3 * p + 1]);
+          over[3 * p + 2] = Math.round((1 - b) * over[3 * p + 2]);
         }
         tiles.push({ image: { data: over, width: size, height: size, channels: 3 }, label: m });
       }
@@ -145,7 +147,7 @@ async function main(): Promise<void> {
   }
   if (tiles.length) {
     const file = path.join(out, 'segment-hard-cases.png');
-    fs.writeFileSync(file, await average.gridImage(tiles, { columns: 4, tileSize: 160, title: 'Person masks (red: background) on hard cases' }));
+    fs.writeFileSync(file, await average.gridImage(tiles, { columns: 4, tileSize: 160, title: 'Person masks on hard cases (background tinted red)' }));
     console.log(`sheet ${file}`);
   }
 }
