@@ -115,10 +115,12 @@ export async function comparisonGrid(files: string[], title = 'Averages to compa
 
 /**
  * Averages of the faces by estimated gender (face-api's male probability > 0.5), on the first
- * `limit` faces (the best by quality), as one labelled PNG: women, men.
+ * `limit` faces (the best by quality), as one labelled PNG: women, men; whole heads with the
+ * person masks' folder (`masks`, see maskFolder()).
  */
-export async function genderAverageGrid(prepared: PreparedFaces, features: FaceFeatures, options: { limit?: number } = {}): Promise<Buffer> {
-  const inputs = faceInputs(prepared, genderGroups(features.names, features.attributes), 'mesh468').slice(0, options.limit ?? 3000);
+export async function genderAverageGrid(prepared: PreparedFaces, features: FaceFeatures, options: { limit?: number; masks?: string | null } = {}): Promise<Buffer> {
+  const groups = genderGroups(features.names, features.attributes);
+  const inputs = faceInputs(prepared, groups, 'mesh468', options.masks ?? null).slice(0, options.limit ?? 3000);
   const r = await averageClusters(inputs, 2, { pixelMean: false });
   const tiles: GridTile[] = [];
   for (const [g, word] of [[0, 'women'], [1, 'men']] as const) {
