@@ -49,7 +49,7 @@ export async function morphTypes(
   const frames = morphFrames(ga, gb, { steps: options.steps ?? 9 });
   const name = (g: number) => (options.labels?.[g] ? `${g} · ${options.labels[g]}` : `type ${g}`);
   const strip = await morphStrip(frames, [name(a), name(b)]);
-  const animation = await morphAnimation(frames, { scale: 2 });
+  const animation = await morphAnimation(frames);
   const files: string[] = [];
   if (options.dir) {
     fs.mkdirSync(options.dir, { recursive: true });

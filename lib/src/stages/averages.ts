@@ -79,11 +79,11 @@ export async function averageClusters(inputs: FaceInput[], k: number, options: A
 
 /**
  * Writes the averages (see saveAverages) into data/processed/averages/ after clearing the
- * previous run's PNGs there (only *.png: the folder holds nothing else of ours).
+ * previous run's PNGs and morph GIFs there (only *.png and *.gif: the folder holds nothing else of ours).
  */
 export async function writeAverages(paths: ProjectPaths, result: AverageResult, labels: string[]): Promise<string[]> {
   const dir = paths.averages;
-  if (fs.existsSync(dir)) for (const f of fs.readdirSync(dir)) if (f.endsWith('.png')) fs.rmSync(path.join(dir, f));
+  if (fs.existsSync(dir)) for (const f of fs.readdirSync(dir)) if (/\.(png|gif)$/.test(f)) fs.rmSync(path.join(dir, f));
   return saveAverages(result, dir, { labels });
 }
 
