@@ -74,4 +74,7 @@ test('notebook 03 (average faces) draws the mean shape, the warp and writes the 
   const files = fs.readdirSync(path.join(data, 'processed', 'averages'));
   const json = JSON.parse(fs.readFileSync(path.join(data, 'processed', 'clusters.json'), 'utf8')) as { k: number };
   for (const f of ['global.png', 'grid.png', 'pixel-mean-global.png', ...Array.from({ length: json.k }, (_, i) => `cluster-${i}.png`)]) assert.ok(files.includes(f), `${f} missing`);
+  // the morph between two types, and whole heads from the person masks of notebook 02's features stage
+  assert.ok(files.some((f) => /^morph-\d+-\d+\.gif$/.test(f)), `no morph GIF among ${files.join(', ')}`);
+  assert.ok(fs.readdirSync(path.join(data, 'interim')).some((d) => d.startsWith('masks-selfie-')), 'no person masks');
 });

@@ -13,3 +13,4 @@ export * from './filter';
 export * from './manifest';
 export * from './dedupe';
 export * from './bias';
+export { PersonSegmenter, SEGMENT_MODELS, MASK_VERSION, maskDir, maskPath, readMask, writeMask, segmentCrops, type SegmentModel, type GreyImage } from './segment';

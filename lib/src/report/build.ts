@@ -105,6 +105,12 @@ export async function buildReport(options: ReportOptions = {}): Promise<string> 
   </div>
 </section>`);
   }
+  const morphs = fs.readdirSync(avgDir).filter((f) => /^morph-\d+-\d+\.gif$/.test(f)).sort();
+  const morphHtml = morphs.map((f) => {
+    const [a, b] = f.slice(6, -4).split('-');
+    const gif = fs.readFileSync(path.join(avgDir, f)).toString('base64');
+    return `<figure><img alt="morph from type ${a} to type ${b}" src="data:image/gif;base64,${gif}"><figcaption>From type ${a} to type ${b}: shape and texture blended</figcaption></figure>`;
+  });
   const comparison = clusters.comparison.map((r) => `<tr><td>${escapeHtml(r.method)}</td><td>${escapeHtml(r.params)}</td><td>${r.nClusters}</td><td>${(100 * r.noiseShare).toFixed(0)}%</td><td>${Number.isFinite(r.silhouette) ? r.silhouette.toFixed(3) : '–'}</td><td>${Number.isFinite(r.daviesBouldin) ? r.daviesBouldin.toFixed(2) : '–'}</td></tr>`).join('');
   const notebooks = ['01_data_preparation', '02_clustering', '03_average_face']
     .filter((n) => fs.existsSync(path.join(reports, `${n}.html`)))
@@ -138,7 +144,7 @@ h1 { margin-bottom: 4px; } .sub { color: #666; margin-top: 0; }
 <div class="grid">${kCharts(clusters)}</div>
 <h2>The clusters</h2>
 ${clusterBlocks.join('\n')}
-<h2>Other methods on the same data</h2>
+${morphHtml.length ? `<h2>From one type to another</h2>\n${morphHtml.join('\n')}\n` : ''}<h2>Other methods on the same data</h2>
 <table><tr><th>method</th><th>parameters</th><th>clusters</th><th>noise</th><th>silhouette</th><th>Davies-Bouldin</th></tr>${comparison}</table>
 <h2>From photos to faces</h2>
 ${funnelChart(prepare.funnel)}

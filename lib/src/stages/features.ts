@@ -4,6 +4,7 @@
  * binary form (data/interim/features/): descriptors.f32 (rows of 128 float32), attributes.f32
  * (rows of 9 float32) and index.jsonl (which face each appended chunk of rows belongs to).
  * An interrupted run keeps every complete chunk and computes only what is missing.
+ * Then the person masks of the same faces (features/masks.ts), cached beside the features.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,6 +17,8 @@ import type { FeatureTask } from '../features/features-worker';
 import type { FeatureBatch } from '../features/nets';
 import { ATTRIBUTE_COLUMNS, ATTRIBUTE_DIM, DESCRIPTOR_DIM } from '../features/layout';
 import { LANDMARK68_VALUES } from '../faces/landmarks';
+import { maskDir, type SegmentModel } from '../faces/segment';
+import { personMasks, type MaskRun } from './masks';
 
 /** Bumped when the feature computation changes: the cache is then rebuilt. */
 export const FEATURES_VERSION = 1;
@@ -26,9 +29,11 @@ export interface FeatureOptions {
   workers: number | null;
   dataDir: string | null;
   onProgress: ProgressCallback | false | null;
+  /** Person masks for whole-head averages with this net (false: none). */
+  masks: SegmentModel | false;
 }
 
-export const FEATURE_DEFAULTS: FeatureOptions = { batchSize: 16, workers: null, dataDir: null, onProgress: null };
+export const FEATURE_DEFAULTS: FeatureOptions = { batchSize: 16, workers: null, dataDir: null, onProgress: null, masks: 'selfie' };
 
 export interface FaceFeatures {
   /** Face file names (data/processed/faces/), in the preparation's rank order. */
@@ -42,6 +47,8 @@ export interface FaceFeatures {
   cached: number;
   seconds: number;
   backend: string | null;
+  /** The person masks' run (null with masks: false). */
+  masks?: MaskRun | null;
 }
 
 export interface FeaturePaths {
@@ -175,6 +182,7 @@ export async function extractFeatures(options: Partial<FeatureOptions> = {}, pre
     }
   }
   tracker.finish();
+  const masks = o.masks ? await personMasks(prep.images, maskDir(cfg.paths.interim, o.masks), { model: o.masks, workers: cfg.workers, onProgress: o.onProgress, backend: cfg.backend }) : null;
   const rows = keys.map((k) => cache.rows.get(k) as number);
   return {
     names: prep.file.faces.map((f) => f.name),
@@ -184,6 +192,7 @@ export async function extractFeatures(options: Partial<FeatureOptions> = {}, pre
     cached: n - missing.length,
     seconds: (Date.now() - t0) / 1000,
     backend,
+    masks,
   };
 }
 

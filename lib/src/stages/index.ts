@@ -10,3 +10,4 @@ export * from './types';
 export * from './explain';
 export * from './averages';
 export * from './tables';
+export * from './masks';
