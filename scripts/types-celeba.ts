@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const cfg = runConfig({ dataDir: data });
   const prepared = stages.loadPrepared(cfg.paths);
-  const feats = await stages.extractFeatures({ dataDir: data, onProgress: false }, prepared);
+  const feats = await stages.extractFeatures({ dataDir: data, onProgress: false, masks: false }, prepared);
   const fm = stages.faceMatrix(feats);
   const reduced = stages.reduce(fm, 0.9);
   const analysis = await stages.analyzeTypes(reduced.X, cfg, { bootstrapSamples: Number(arg('bootstrap') ?? 20) });

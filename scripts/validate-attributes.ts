@@ -73,7 +73,7 @@ async function estimates(dataDir: string, names: string[]): Promise<{ age: Float
       male: Float32Array.from(names, (n) => Number(byFace.get(n)?.male ?? NaN)),
     };
   }
-  const f = await stages.extractFeatures({ dataDir, onProgress: false });
+  const f = await stages.extractFeatures({ dataDir, onProgress: false, masks: false });
   const column = (j: number) => Float32Array.from(f.names, (_, i) => f.attributes[i * F.ATTRIBUTE_DIM + j]);
   return { age: column(F.ATTRIBUTE.age), male: column(F.ATTRIBUTE.male) };
 }

@@ -143,6 +143,8 @@ test('averageFaces() skips broken faces and counts them by reason, per group too
     'unreadable-image': 1,
     'size-mismatch': 2,
     'worker-crash': 0,
+    'unreadable-mask': 0,
+    'no-mask': 0,
   });
   assert.equal(r.groups[0].skipped['non-finite'], 1);
   assert.equal(r.groups[0].skipped['unreadable-image'], 1);

@@ -59,6 +59,24 @@ test('warpAffine() with a translation by whole pixels shifts the image and fills
   assert.deepEqual(at(out, 0, 0), [7, 7, 7]);
 });
 
+test('warpAffine() with fill edge repeats the edge pixels; insideMask() marks what came from the photo', () => {
+  const img = gradient(40, 30);
+  const m: faces.Affine = [1, 0, 3, 0, 1, 2];
+  const out = faces.warpAffine(img, m, { width: 40, height: 30, fill: 'edge' });
+  const at = (im: faces.RgbImage, x: number, y: number) => Array.from(im.data.subarray((y * im.width + x) * 3, (y * im.width + x) * 3 + 3));
+  assert.deepEqual(at(out, 10, 10), at(img, 7, 8));
+  assert.deepEqual(at(out, 0, 0), at(img, 0, 0));
+  assert.deepEqual(at(out, 1, 20), at(img, 0, 18));
+  const mask = faces.insideMask(m, 40, 30, 40, 30);
+  assert.equal(mask[0], 0);
+  assert.equal(mask[20 * 40 + 1], 0);
+  assert.equal(mask[10 * 40 + 10], 1);
+  // 3 columns and 2 rows left the photo
+  assert.equal(mask.reduce((a, b) => a + b, 0), 37 * 28);
+  const share = 1 - faces.insideShare(faces.invertAffine(m), [0, 0, 40, 30], 40, 30, 1);
+  assert.ok(Math.abs(share - (1 - (37 * 28) / (40 * 30))) < 1e-9);
+});
+
 test('warpAffine() shrinking 4x averages pixels instead of aliasing a checkerboard', () => {
   const w = 64;
   const data = new Uint8Array(w * w * 3);

@@ -106,6 +106,17 @@ test('prepareFaces() on the demo takes every face of the group photos', { timeou
   const t = faces.DEFAULT_TEMPLATE;
   const [re, le] = faces.eyeCentersFrom68(prepared.landmarks68.subarray(0, 136));
   assert.ok(Math.abs(re[0] - t.rightEye[0] * t.size) < 6 && Math.abs(le[0] - t.leftEye[0] * t.size) < 6, `${re} ${le}`);
+  // pose judged from the demo's median, reported; every measured face has a blur and a share outside the photo
+  assert.ok(r.pose.faces >= 6 && Math.abs(r.pose.pitch) < 30, JSON.stringify(r.pose));
+  const measured = r.verdicts.filter((v) => v.face);
+  assert.ok(measured.every((v) => v.face!.blur !== null && v.face!.blur >= 0 && v.face!.outside >= 0 && v.face!.outside < 1));
+  // kept faces say which crop pixels came from the photo
+  const f = prepared.file.faces[0];
+  const mask = faces.insideMask(f.transform, f.photoSize[0], f.photoSize[1], t.size);
+  const share = 1 - mask.reduce((a, b) => a + b, 0) / mask.length;
+  assert.ok(Math.abs(share - f.outside) < 0.02, `mask ${share} vs recorded ${f.outside}`);
+  // the demo has no metadata nor attributes: an empty bias table, no warning
+  assert.deepEqual(r.bias, { rows: [], warnings: [], candidates: 0, kept: 0 });
 });
 
 test('prepareFaces() rejects a source that does not exist with a clear message', async () => {

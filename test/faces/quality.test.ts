@@ -58,3 +58,78 @@ test('eyeBrightness() is low when the eye boxes are dark (sunglasses) and near 1
   });
   assert.ok(faces.eyeBrightness(glasses, t.size, t.rightEye, t.leftEye, region) < 0.2);
 });
+
+/** A textured test face: sums of sines at several frequencies (a crisp pattern), optionally box-blurred. */
+function texture(w: number, h: number, period = 1): faces.RgbImage {
+  return image(w, h, (x, y) => {
+    const v = 128 + 40 * Math.sin((x * 1.7) / period) * Math.cos((y * 1.3) / period) + 30 * Math.sign(Math.sin((x + 2 * y) / (3 * period)));
+    const c = Math.max(0, Math.min(255, Math.round(v)));
+    return [c, c, c];
+  });
+}
+
+function boxBlur(img: faces.RgbImage, r: number): faces.RgbImage {
+  return image(img.width, img.height, (x, y) => {
+    let s = 0;
+    let n = 0;
+    for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) {
+      const xx = Math.min(img.width - 1, Math.max(0, x + dx));
+      const yy = Math.min(img.height - 1, Math.max(0, y + dy));
+      s += img.data[(yy * img.width + xx) * 3];
+      n++;
+    }
+    const v = Math.round(s / n);
+    return [v, v, v];
+  });
+}
+
+test('reblurRatio() is near 0 for a crisp pattern, near 1 for a flat patch, and rises with blur', () => {
+  const lum = (img: faces.RgbImage): Float32Array => Float32Array.from({ length: img.width * img.height }, (_, i) => img.data[i * 3]);
+  const crisp = texture(48, 48);
+  const soft = boxBlur(crisp, 2);
+  const a = faces.reblurRatio(lum(crisp), 48, 48);
+  const b = faces.reblurRatio(lum(soft), 48, 48);
+  assert.ok(a < 0.35, `crisp ${a}`);
+  assert.ok(b > a + 0.2, `soft ${b} vs crisp ${a}`);
+  assert.equal(faces.reblurRatio(new Float32Array(48 * 48).fill(9), 48, 48), 1);
+  assert.ok(Number.isNaN(faces.reblurRatio(new Float32Array(25), 5, 5)));
+});
+
+test('shrinkArea() keeps the mean and averages exact spans', () => {
+  const src = Float32Array.from({ length: 36 }, (_, i) => i % 6);
+  const s = faces.shrinkArea(src, 6, 6, 0.5);
+  assert.equal(s.width, 3);
+  assert.deepEqual(Array.from(s.data.slice(0, 3)), [0.5, 2.5, 4.5]);
+  const t = faces.shrinkArea(src, 6, 6, 2 / 3);
+  assert.equal(t.width, 4);
+  const mean = (a: Float32Array) => a.reduce((x, y) => x + y, 0) / a.length;
+  assert.ok(Math.abs(mean(t.data) - mean(src)) < 1e-5);
+});
+
+test('nativeSharpness() is scale-aware: a large face shrunk to the reference, a downscaled sharp face stays sharp', () => {
+  const big = texture(160, 160, 2);
+  const n = faces.nativeSharpness(big, [0, 0, 160, 160], 80, { referenceEyeDistance: 40 });
+  assert.equal(n.scale, 0.5);
+  assert.equal(n.width, 80);
+  // the same pattern at 2/3 of the size (a smaller face, not upsampled) scores no blurrier
+  const small = texture(107, 107, 4 / 3);
+  const m = faces.nativeSharpness(small, [0, 0, 107, 107], 27);
+  assert.equal(m.scale, 1);
+  assert.ok(m.blur <= faces.nativeSharpness(texture(160, 160, 2), [0, 0, 160, 160], 40).blur + 0.02);
+  const blurred = faces.nativeSharpness(boxBlur(small, 2), [0, 0, 107, 107], 27);
+  assert.ok(blurred.blur > m.blur + 0.2, `${blurred.blur} vs ${m.blur}`);
+});
+
+test('regionInPhoto() maps the crop region back to the photo, clipped', () => {
+  // crop = photo shifted by (10, 20) and scaled 2x: photo = (crop - t) / 2
+  const toPhoto = faces.invertAffine([2, 0, 10, 0, 2, 20]);
+  assert.deepEqual(faces.regionInPhoto(toPhoto, [30, 40, 70, 80], 100, 100), [10, 10, 30, 30]);
+  assert.deepEqual(faces.regionInPhoto(toPhoto, [0, 0, 300, 300], 100, 100), [0, 0, 100, 100]);
+});
+
+test('shrinkArea() stays inside the source for factors whose spans round past the end', () => {
+  for (const [w, f] of [[77, 0.9337068160597571], [71, 0.93], [100, 0.41], [13, 0.99]] as const) {
+    const s = faces.shrinkArea(new Float32Array(w * w).fill(7), w, w, f);
+    assert.ok(s.data.every((v) => Math.abs(v - 7) < 1e-4), `w ${w} f ${f}`);
+  }
+});

@@ -38,7 +38,7 @@ test('notebook 01 (data preparation) runs on the demo and writes the kept faces 
   const r = await jupyter.executeNotebook(notebook('01_data_preparation.ipynb'), { outDir, env: env() });
   const o = jupyter.readOutputs(r.executed);
   checkCommon(o);
-  assert.ok((o.counts[plotly] ?? 0) >= 4, JSON.stringify(o.counts)); // funnel, pose, sharpness, size
+  assert.ok((o.counts[plotly] ?? 0) >= 5, JSON.stringify(o.counts)); // funnel, pose, blur, size, selection bias
   assert.ok((o.counts['image/png'] ?? 0) >= 2); // kept and rejected sheets
   const faces = fs.readdirSync(path.join(data, 'processed', 'faces'));
   assert.ok(faces.length >= 8, `only ${faces.length} faces kept from the demo`);
@@ -84,4 +84,7 @@ test('notebook 03 (average faces) draws the mean shape, the warp and writes the 
   const files = fs.readdirSync(path.join(data, 'processed', 'averages'));
   const json = JSON.parse(fs.readFileSync(path.join(data, 'processed', 'clusters.json'), 'utf8')) as { k: number };
   for (const f of ['global.png', 'grid.png', 'pixel-mean-global.png', ...Array.from({ length: json.k }, (_, i) => `cluster-${i}.png`)]) assert.ok(files.includes(f), `${f} missing`);
+  // the morph between two types, and whole heads from the person masks of notebook 02's features stage
+  assert.ok(files.some((f) => /^morph-\d+-\d+\.gif$/.test(f)), `no morph GIF among ${files.join(', ')}`);
+  assert.ok(fs.readdirSync(path.join(data, 'interim')).some((d) => d.startsWith('masks-selfie-')), 'no person masks');
 });

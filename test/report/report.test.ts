@@ -28,7 +28,7 @@ test('buildReport() writes one self-contained index.html: k and why, charts, eve
   assert.doesNotMatch(html, /<link[^>]+href="https?:/);
   const imgs = html.match(/<img [^>]*src="([^"]+)"/g) ?? [];
   assert.ok(imgs.length >= clusters.k + 1);
-  for (const img of imgs) assert.match(img, /src="data:image\/(jpeg|png);base64,/);
+  for (const img of imgs) assert.match(img, /src="data:image\/(jpeg|png|gif);base64,/);
   assert.ok((html.match(/Plotly\.newPlot/g) ?? []).length >= 5);
   assert.ok(html.includes('Plotly'), 'plotly.js inlined');
 });

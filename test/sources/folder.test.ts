@@ -10,7 +10,8 @@ function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'folder-'));
 }
 
-function touch(file: string, content = 'x'): void {
+/** Writes a small file; by default its content is its path, so no two files are duplicates. */
+function touch(file: string, content = file): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, content);
 }
@@ -48,6 +49,8 @@ test('folderSource().list() lists every file recursively in a stable sorted orde
     assert.equal(source.label, `folder ${dir}`);
     const items = await source.list();
     assert.deepEqual(items.map((i) => [i.id, i.preReject ?? null]), [
+      ['.git', "hidden folder (name starts with '.'; not searched)"],
+      ['.hidden.jpg', "hidden file (name starts with '.'; not read)"],
       ['A.webp', null],
       ['README', 'not an image file (no extension)'],
       ['a/deeper/c.jpeg', null],
@@ -55,7 +58,7 @@ test('folderSource().list() lists every file recursively in a stable sorted orde
       ['b.jpg', null],
       ['notes.txt', 'not an image file (.txt)'],
     ]);
-    assert.equal(items[2].path, path.join(dir, 'a', 'deeper', 'c.jpeg'));
+    assert.equal(items[4].path, path.join(dir, 'a', 'deeper', 'c.jpeg'));
     assert.deepEqual(await source.list(), items);
     const withHidden = await sources.folderSource(dir, { includeHidden: true, facesPerPhoto: 'all' }).list();
     assert.deepEqual(withHidden.map((i) => i.id).filter((id) => id.includes('.git') || id.startsWith('.')), ['.git/x.jpg', '.hidden.jpg']);
@@ -93,7 +96,7 @@ test('folderSource().list() handles odd file names', async () => {
     assert.deepEqual(items.map((i) => i.id), [...names].sort((a, b) => (a < b ? -1 : 1)));
     for (const item of items) {
       assert.equal(item.preReject, undefined, item.id);
-      assert.equal(fs.readFileSync(item.path, 'utf8'), 'x', item.id);
+      assert.equal(fs.readFileSync(item.path, 'utf8'), item.path, item.id);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -118,7 +121,7 @@ test('folderSource().list() records symlink loops, broken links and special file
     const expected: Record<string, string | null> = {
       'again': 'symlink to a folder already listed',
       'broken.jpg': 'broken symlink (target missing)',
-      'link.jpg': null,
+      'link.jpg': 'duplicate of sub/p.jpg', // a second name of the same photo; the real file is kept
       'outside/o.jpg': null,
       'self.jpg': 'symlink loop',
       'sub/loop': 'symlink loop (links back to an enclosing folder)',
@@ -216,7 +219,7 @@ test('folderSource() rejects a missing folder, a file and bad options clearly', 
     assert.throws(() => sources.folderSource(dir, { facesPerPhoto: 'some' as never }), /^InvalidParameterError: Expected one of 'single', 'all' for facesPerPhoto but received 'some' of type string$/);
     assert.throws(() => sources.folderSource(dir, { includeHidden: 'yes' as never }), /^InvalidParameterError: Expected boolean for includeHidden but received 'yes' of type string$/);
     assert.throws(() => sources.folderSource(dir, { followSymlinks: 1 as never }), /^InvalidParameterError: Expected boolean for followSymlinks but received 1 of type number$/);
-    assert.throws(() => sources.folderSource(dir, { hidden: true } as never), /^InvalidParameterError: Expected a known option \(includeHidden, followSymlinks, facesPerPhoto\) for folderSource options\.hidden/);
+    assert.throws(() => sources.folderSource(dir, { hidden: true } as never), /^InvalidParameterError: Expected a known option \(includeHidden, followSymlinks, facesPerPhoto, exactDuplicates\) for folderSource options\.hidden/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -227,4 +230,31 @@ test('folderSource().list() fails clearly when the folder disappears after creat
   const source = sources.folderSource(dir);
   fs.rmSync(dir, { recursive: true, force: true });
   await assert.rejects(source.list(), { name: 'DataError', message: `folder of photos ${dir} does not exist` });
+});
+
+test('folderSource().list() marks byte-identical copies as duplicates of the first by id, and exactDuplicates: false keeps them', async () => {
+  const dir = tmp();
+  try {
+    touch(path.join(dir, 'b.jpg'), 'same bytes');
+    touch(path.join(dir, 'a', 'copy.jpg'), 'same bytes');
+    touch(path.join(dir, 'c.jpg'), 'same bytes');
+    touch(path.join(dir, 'd.jpg'), 'same size!'); // same length, other bytes
+    touch(path.join(dir, 'e.txt'), 'same bytes'); // not a candidate: keeps its own reason
+    touch(path.join(dir, 'empty1.jpg'), '');
+    touch(path.join(dir, 'empty2.jpg'), ''); // empty files: the decoder's reason, not duplicates
+    const items = await sources.folderSource(dir).list();
+    assert.deepEqual(items.map((i) => [i.id, i.preReject ?? null]), [
+      ['a/copy.jpg', null],
+      ['b.jpg', 'duplicate of a/copy.jpg'],
+      ['c.jpg', 'duplicate of a/copy.jpg'],
+      ['d.jpg', null],
+      ['e.txt', 'not an image file (.txt)'],
+      ['empty1.jpg', null],
+      ['empty2.jpg', null],
+    ]);
+    const all = await sources.folderSource(dir, { exactDuplicates: false }).list();
+    assert.equal(all.filter((i) => i.preReject).length, 1);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

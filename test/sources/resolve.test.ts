@@ -60,7 +60,8 @@ test('resolveSource() rejects anything else naming the source', () => {
 test('summarizeSource() counts photos, pre-rejections by reason and candidates', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'summary-'));
   try {
-    for (const f of ['a.jpg', 'b.png', 'c.txt', 'd.txt', 'e.csv']) fs.writeFileSync(path.join(dir, f), 'x');
+    // distinct contents: byte-identical files are pre-rejected as duplicates
+    for (const f of ['a.jpg', 'b.png', 'c.txt', 'd.txt', 'e.csv']) fs.writeFileSync(path.join(dir, f), f);
     const source = sources.folderSource(dir);
     const summary = await sources.summarizeSource(source);
     assert.deepEqual(summary, {

@@ -18,7 +18,7 @@ export const handler: TaskHandler = {
     if (!accumulator) throw new Error('average worker: run() before init()');
     const { faces } = payload as { faces: ChunkFace[] };
     const result = await accumulator.addChunk(faces);
-    const transfer = [...result.warp, ...result.pixel].map((s) => s.sum.buffer as ArrayBuffer);
+    const transfer = [...result.warp, ...result.pixel].flatMap((s) => [s.sum, ...(s.weight ? [s.weight] : [])].map((a) => a.buffer as ArrayBuffer));
     return { result, transfer };
   },
 };

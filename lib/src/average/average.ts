@@ -13,6 +13,16 @@
  *     main thread adds them up. Memory stays O(image size x groups), never all images.
  * Then each sum is divided by its count and composed over the neutral background with its mask.
  *
+ * Two compositions (`composite`):
+ *  - 'face' (the first version): the face region of the mean shape (mask.ts: hull, forehead dome,
+ *    feathered edge) over grey; pixels outside it are not even warped;
+ *  - 'person' (whole head): every face brings its person alpha from the segmentation
+ *    (`personMask`), the whole frame is warped, each pixel counts by its warped alpha, and the
+ *    average is composed over the background with the MEAN alpha: the typical outline of the hair,
+ *    neck and shoulders of the group, each face's background left out.
+ * Faces may also bring `weights` (e.g. 0 where the crop lies outside the photo): in both modes
+ * those pixels count for nothing, and colours are divided by the summed weights.
+ *
  * The faces can be an array, a function returning a fresh iterable (called once per pass), or a
  * one-shot (async) iterable such as a generator: then the first pass keeps each valid face's
  * landmarks and image reference for the second (cheap for paths; raw pixels would all stay in
@@ -21,8 +31,8 @@
 import { DEFAULT_TEMPLATE } from '../faces/align';
 import { defaultWorkers } from '../runtime/pool';
 import { runAll, WorkerCrashError, WorkerPool } from '../runtime/pool';
-import { DataError, integerInRange, InvalidParameterError, numberInRange, withDefaults } from '../validate';
-import { Accumulator, type AccumulatorSetup, type ChunkFace, type ChunkSums } from './accumulate';
+import { DataError, integerInRange, InvalidParameterError, numberInRange, oneOf, withDefaults } from '../validate';
+import { Accumulator, type AccumulatorSetup, type ChunkFace, type ChunkSums, type WeightSource } from './accumulate';
 import { composeOver, faceMask } from './mask';
 import { checkShape, meanShape, shapeReference, SHAPE_CHECK_DEFAULTS, type ShapeReference } from './shapes';
 import { triangulate, type FaceMesh } from './triangulate';
@@ -81,6 +91,8 @@ export interface AverageOptions {
   referenceSample?: number;
   /** Called as faces are read and summed. */
   onProgress?: ((progress: AverageProgress) => void) | null;
+  /** 'face': the face region of the mean shape over the background; 'person': whole heads by the faces' person masks (see the module comment). */
+  composite?: 'face' | 'person';
 }
 
 /** Defaults of averageFaces(). */
@@ -104,6 +116,7 @@ export const AVERAGE_DEFAULTS: Required<AverageOptions> = {
   pixelMean: true,
   referenceSample: 1000,
   onProgress: null,
+  composite: 'face',
 };
 
 /** Largest number of groups. */
@@ -121,7 +134,10 @@ export interface AverageGroup {
   meanShape: Float32Array;
   /** The mean shape with its ring and frame points, triangulated: the warp target. */
   mesh: FaceMesh;
-  /** Face mask weights per pixel (null with mask: false). */
+  /**
+   * Composition weights per pixel: the face mask ('face' composite; null with mask: false), or
+   * the mean person alpha of the group's faces ('person' composite).
+   */
   mask: Float32Array | null;
   /** Warped average composed over the background (the background alone when count is 0). */
   average: RgbImage;
@@ -157,10 +173,11 @@ interface Entry {
   image: string | RgbImage;
   points: Float32Array;
   group: number;
+  weights: WeightSource[];
 }
 
 /** Normalises a face; a skip reason when it cannot be used at all. */
-function readFace(face: FaceInput, groups: number | null): Entry | SkipReason {
+function readFace(face: FaceInput, groups: number | null, person: boolean): Entry | SkipReason {
   if (!face || typeof face !== 'object') return 'unreadable-image';
   const image = face.image;
   if (typeof image !== 'string' && (!image || typeof image !== 'object')) return 'unreadable-image';
@@ -172,8 +189,14 @@ function readFace(face: FaceInput, groups: number | null): Entry | SkipReason {
     if (!Number.isInteger(g) || g < 0 || g >= (groups ?? MAX_GROUPS)) return 'bad-group';
     group = g;
   }
+  const weights: WeightSource[] = [];
+  if (person) {
+    if (!face.personMask) return 'no-mask';
+    weights.push(face.personMask);
+  }
+  if (face.weights) weights.push(face.weights);
   // always a compact copy: a view into a larger buffer would send that whole buffer to a worker
-  return { image, points: Float32Array.from(raw), group };
+  return { image, points: Float32Array.from(raw), group, weights };
 }
 
 function isIterable(x: unknown): boolean {
@@ -209,6 +232,7 @@ export async function averageFaces(faces: FaceSource, options?: AverageOptions):
   numberInRange('maxFlipped', o.maxFlipped, 0, 1);
   numberInRange('maxScale', o.maxScale, 1);
   const referenceSample = integerInRange('referenceSample', o.referenceSample, 1);
+  const person = oneOf('composite', o.composite, ['face', 'person'] as const) === 'person';
   if (o.onProgress !== null && typeof o.onProgress !== 'function') {
     throw new InvalidParameterError('onProgress', 'a function or null', o.onProgress);
   }
@@ -233,6 +257,8 @@ export async function averageFaces(faces: FaceSource, options?: AverageOptions):
     }
   };
   let seen = 0;
+  // any face with weights (or person masks): weighted sums
+  let weighted = false;
   let pointCount: number | null = null;
   let reference: ShapeReference | null = null;
   const pending: Entry[] = [];
@@ -270,12 +296,13 @@ export async function averageFaces(faces: FaceSource, options?: AverageOptions):
   };
   for await (const face of open() as AsyncIterable<FaceInput>) {
     seen++;
-    const e = readFace(face, fixedGroups);
+    const e = readFace(face, fixedGroups, person);
     if (typeof e === 'string') {
       const g = face && typeof face === 'object' && Number.isInteger(face.group) && e !== 'bad-group' ? (face.group as number) : -1;
       skip(e, g);
       continue;
     }
+    if (e.weights.length > 0) weighted = true;
     if (pointCount === null && e.points.length >= 6 && e.points.length % 2 === 0) pointCount = e.points.length / 2;
     if (reference) {
       checkAgainstReference(e);
@@ -310,7 +337,7 @@ export async function averageFaces(faces: FaceSource, options?: AverageOptions):
   const globalShape = toOutput(meanOf(-1));
   const globalMesh = triangulate(globalShape, { width: size, borderPoints: o.borderPoints, ring: o.ring });
   const maskOf = (shape: Float32Array): Float32Array | null =>
-    o.mask ? faceMask(shape, { width: size, feather: o.feather, expand: o.expand, forehead: o.forehead }) : null;
+    o.mask && !person ? faceMask(shape, { width: size, feather: o.feather, expand: o.expand, forehead: o.forehead }) : null;
   const targets: { shape: Float32Array; mesh: FaceMesh; mask: Float32Array | null }[] = [
     { shape: globalShape, mesh: globalMesh, mask: maskOf(globalShape) },
   ];
@@ -344,23 +371,17 @@ export async function averageFaces(faces: FaceSource, options?: AverageOptions):
     },
     targets: targets.map((t) => ({ points: t.mesh.points, triangles: t.mesh.triangles, alpha: t.mask })),
     pixelMean: o.pixelMean,
+    weighted,
   };
   const plane = size * size * 3;
-  const warpSums = targets.map(() => ({ sum: new Float64Array(plane), count: 0 }));
-  const pixelSums = targets.map(() => ({ sum: o.pixelMean ? new Float64Array(plane) : new Float64Array(0), count: 0 }));
+  const area = weighted ? size * size : 0;
+  const warpSums = targets.map(() => ({ sum: new Float64Array(plane), weight: new Float64Array(area), count: 0 }));
+  const pixelSums = targets.map(() => ({ sum: new Float64Array(o.pixelMean ? plane : 0), weight: new Float64Array(o.pixelMean ? area : 0), count: 0 }));
   const total = all.count;
   let done = 0;
   const merge = (r: ChunkSums, chunk: readonly ChunkFace[]) => {
-    for (const s of r.warp) {
-      const acc = warpSums[s.target];
-      for (let i = 0; i < plane; i++) acc.sum[i] += s.sum[i];
-      acc.count += s.count;
-    }
-    for (const s of r.pixel) {
-      const acc = pixelSums[s.target];
-      for (let i = 0; i < plane; i++) acc.sum[i] += s.sum[i];
-      acc.count += s.count;
-    }
+    for (const s of r.warp) addSums(warpSums[s.target], s);
+    for (const s of r.pixel) addSums(pixelSums[s.target], s);
     for (const k of r.skipped) skip(k.reason, k.group);
     done += chunk.length;
     o.onProgress?.({ phase: 'warp', done, total });
@@ -372,11 +393,11 @@ export async function averageFaces(faces: FaceSource, options?: AverageOptions):
       let e: Entry;
       if (reiterable) {
         // same checks as pass 1, same verdicts: skips were counted there
-        const r = readFace(item as FaceInput, fixedGroups);
+        const r = readFace(item as FaceInput, fixedGroups, person);
         if (typeof r === 'string' || checkShape(r.points, shapeOptions())) continue;
         e = r;
       } else e = item as Entry;
-      chunk.push({ image: compact(e.image), points: e.points, group: e.group });
+      chunk.push({ image: compact(e.image), points: e.points, group: e.group, weights: e.weights });
       if (chunk.length >= chunkSize) {
         yield chunk;
         chunk = [];
@@ -417,17 +438,17 @@ export async function averageFaces(faces: FaceSource, options?: AverageOptions):
   // ---- finishing: divide and compose -------------------------------------------------------
   const background = [bg[0], bg[1], bg[2]] as const;
   const finish = (t: number): AverageGroup => {
-    const { shape, mesh, mask } = targets[t];
+    const { shape, mesh } = targets[t];
     const w = warpSums[t];
-    const raw = new Float32Array(plane);
-    if (w.count > 0) for (let i = 0; i < plane; i++) raw[i] = w.sum[i] / w.count;
+    const warped = meanOfSums(w, plane, background, person);
+    const raw = warped.colour;
+    const mask = person ? warped.alpha : targets[t].mask;
     const alpha = w.count > 0 ? mask : new Float32Array(size * size);
     let pixelMean: RgbImage | null = null;
     if (o.pixelMean) {
       const p = pixelSums[t];
-      const mean = new Float32Array(plane);
-      if (p.count > 0) for (let i = 0; i < plane; i++) mean[i] = p.sum[i] / p.count;
-      pixelMean = image(composeOver(mean, p.count > 0 ? mask : new Float32Array(size * size), background), size);
+      const mean = meanOfSums(p, plane, background, person);
+      pixelMean = image(composeOver(mean.colour, p.count > 0 ? (person ? mean.alpha : mask) : new Float32Array(size * size), background), size);
     }
     const group = t === 0 ? null : t - 1;
     if (t > 0 && w.count === 0 && shapeSums.has(t - 1)) {
@@ -448,11 +469,7 @@ export async function averageFaces(faces: FaceSource, options?: AverageOptions):
   // each face's unwarped crop went into one target (its group's, or 0): the global pixel sum is
   // the sum over all targets
   if (o.pixelMean) {
-    const all = pixelSums[0];
-    for (let t = 1; t < targets.length; t++) {
-      for (let i = 0; i < plane; i++) all.sum[i] += pixelSums[t].sum[i];
-      all.count += pixelSums[t].count;
-    }
+    for (let t = 1; t < targets.length; t++) addSums(pixelSums[0], pixelSums[t]);
   }
   const global = finish(0);
   const groupResults = Array.from({ length: groups }, (_, g) => finish(g + 1));
@@ -469,6 +486,41 @@ export async function averageFaces(faces: FaceSource, options?: AverageOptions):
     warnings,
     seconds: (performance.now() - t0) / 1000,
   };
+}
+
+interface Sums {
+  sum: Float64Array;
+  /** Summed weights per pixel (empty without weighted accumulation). */
+  weight: Float64Array;
+  count: number;
+}
+
+/** Adds a chunk's sums into running sums. */
+function addSums(acc: Sums, s: { sum: Float64Array; weight: Float64Array | null; count: number }): void {
+  for (let i = 0; i < acc.sum.length; i++) acc.sum[i] += s.sum[i];
+  if (s.weight) for (let i = 0; i < acc.weight.length; i++) acc.weight[i] += s.weight[i];
+  acc.count += s.count;
+}
+
+/**
+ * Colours of summed faces: divided by the count, or with weights by the summed weight per pixel
+ * (the background colour where nothing was summed); `alpha`: the mean weight per pixel (person
+ * composite), else null.
+ */
+function meanOfSums(s: Sums, plane: number, background: readonly [number, number, number], person: boolean): { colour: Float32Array; alpha: Float32Array | null } {
+  const colour = new Float32Array(plane);
+  if (s.count === 0) return { colour, alpha: person ? new Float32Array(plane / 3) : null };
+  if (s.weight.length === 0) {
+    for (let i = 0; i < plane; i++) colour[i] = s.sum[i] / s.count;
+    return { colour, alpha: null };
+  }
+  const alpha = new Float32Array(plane / 3);
+  for (let p = 0; p < plane / 3; p++) {
+    const w = s.weight[p];
+    alpha[p] = w / s.count;
+    for (let c = 0; c < 3; c++) colour[3 * p + c] = w > 1e-6 ? s.sum[3 * p + c] / w : background[c];
+  }
+  return { colour, alpha: person ? alpha : null };
 }
 
 /** Raw pixels that are a view into a larger buffer are copied, so a worker gets only them. */

@@ -18,3 +18,8 @@ export { averagePng, averageLabel, gridImage, saveAverages, PNG_DEFAULTS, GRID_D
 export type { PngOptions, SharpenOptions, GridTile, GridOptions, SaveAveragesOptions } from './finish';
 export { readRgb, drawShape, drawMesh, warpComparison, DRAW_DEFAULTS } from './draw';
 export type { DrawOptions } from './draw';
+export { crispness, shapeEyes, CRISPNESS_DEFAULTS } from './crisp';
+export type { CrispnessOptions } from './crisp';
+export { morphFrames, morphStrip, morphAnimation, MORPH_DEFAULTS, ANIMATION_DEFAULTS } from './morph';
+export type { MorphOptions, AnimationOptions } from './morph';
+export * from './compare';

@@ -34,6 +34,16 @@ export interface FaceInput {
   points: Float32Array | ArrayLike<number>;
   /** Group (cluster) of the face, 0..groups-1; a face without one only enters the global average. */
   group?: number | null;
+  /**
+   * The person alpha in the crop (a grey PNG path or cropSize x cropSize bytes, 255 = person),
+   * from the segmentation (faces/segment.ts); needed by whole-head averages (`composite: 'person'`).
+   */
+  personMask?: string | Uint8Array | null;
+  /**
+   * Optional per-pixel weights of the crop (same forms, 255 = full weight; 0 e.g. where the crop
+   * lies outside the photo and its pixels are edge-replicated): such pixels do not count.
+   */
+  weights?: string | Uint8Array | null;
 }
 
 /** Why a face was left out of the averages. */
@@ -57,7 +67,11 @@ export type SkipReason =
   /** The image is not `cropSize` x `cropSize`, or raw pixels do not match width x height x 3. */
   | 'size-mismatch'
   /** The worker thread processing this face died. */
-  | 'worker-crash';
+  | 'worker-crash'
+  /** A weight mask (person alpha, validity mask) could not be read. */
+  | 'unreadable-mask'
+  /** Whole-head averages need the face's person mask, and it has none. */
+  | 'no-mask';
 
 /** Every skip reason, in the order tables show them. */
 export const SKIP_REASONS: readonly SkipReason[] = [
@@ -71,6 +85,8 @@ export const SKIP_REASONS: readonly SkipReason[] = [
   'unreadable-image',
   'size-mismatch',
   'worker-crash',
+  'unreadable-mask',
+  'no-mask',
 ];
 
 /** A count per skip reason, all reasons present (zero when none). */

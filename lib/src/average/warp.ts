@@ -113,19 +113,8 @@ export function prepareWarp(mesh: FaceMesh, options: PrepareWarpOptions = {}): W
 
 let scratch = new Float64Array(6 * 1024);
 
-/**
- * Warps one face (RGB pixels `source`, sourceWidth x sourceHeight, with its extended points
- * `sourcePoints` in the same order as the map's mesh) and ADDS it into `sum` (RGB, the map's
- * width x height). Only the map's pixels are written.
- */
-export function accumulateWarp(
-  map: WarpMap,
-  source: Uint8Array,
-  sourceWidth: number,
-  sourceHeight: number,
-  sourcePoints: ArrayLike<number>,
-  sum: Float64Array,
-): void {
+/** Checks the arguments of a warp into sums; returns each source triangle's first vertex and edge vectors. */
+function sourceTriangles(map: WarpMap, source: Uint8Array, sourceWidth: number, sourceHeight: number, sourcePoints: ArrayLike<number>, sum: Float64Array): Float64Array {
   if (sourcePoints.length !== 2 * map.pointCount) {
     throw new InvalidParameterError('sourcePoints', `${2 * map.pointCount} coordinates (as the target mesh)`, sourcePoints);
   }
@@ -139,7 +128,6 @@ export function accumulateWarp(
   const nt = tris.length / 3;
   if (scratch.length < 6 * nt) scratch = new Float64Array(6 * nt);
   const tv = scratch;
-  // per source triangle: first vertex and the two edge vectors
   for (let t = 0; t < nt; t++) {
     const a = tris[3 * t];
     const b = tris[3 * t + 1];
@@ -152,6 +140,32 @@ export function accumulateWarp(
     tv[6 * t + 3] = sourcePoints[2 * b + 1] - ay;
     tv[6 * t + 4] = sourcePoints[2 * c] - ax;
     tv[6 * t + 5] = sourcePoints[2 * c + 1] - ay;
+  }
+  return tv;
+}
+
+/**
+ * Warps one face (RGB pixels `source`, sourceWidth x sourceHeight, with its extended points
+ * `sourcePoints` in the same order as the map's mesh) and ADDS it into `sum` (RGB, the map's
+ * width x height). Only the map's pixels are written.
+ *
+ * With `weight` (one byte per source pixel, 255 = full weight: a person mask, a validity mask)
+ * and `weightSum` (one value per destination pixel), each warped pixel is added multiplied by its
+ * warped weight in [0, 1], and that weight is added into `weightSum`.
+ */
+export function accumulateWarp(
+  map: WarpMap,
+  source: Uint8Array,
+  sourceWidth: number,
+  sourceHeight: number,
+  sourcePoints: ArrayLike<number>,
+  sum: Float64Array,
+  weight: Uint8Array | null = null,
+  weightSum: Float64Array | null = null,
+): void {
+  const tv = sourceTriangles(map, source, sourceWidth, sourceHeight, sourcePoints, sum);
+  if (weight && (weight.length < sourceWidth * sourceHeight || !weightSum || weightSum.length !== map.width * map.height)) {
+    throw new InvalidParameterError('weight', `${sourceWidth * sourceHeight} bytes with a weightSum of ${map.width * map.height} values`, weight);
   }
   const { pixels, triangle, l1, l2 } = map;
   const xmax = sourceWidth - 1;
@@ -173,14 +187,28 @@ export function accumulateWarp(
     const y0 = y | 0;
     const fx = x - x0;
     const fy = y - y0;
-    const w11 = fx * fy;
-    const w10 = fx - w11;
-    const w01 = fy - w11;
-    const w00 = 1 - fx - fy + w11;
+    let w11 = fx * fy;
+    let w10 = fx - w11;
+    let w01 = fy - w11;
+    let w00 = 1 - fx - fy + w11;
     const i00 = y0 * row + 3 * x0;
     const i10 = x0 < xmax ? i00 + 3 : i00;
     const i01 = y0 < ymax ? i00 + row : i00;
     const i11 = i10 + (i01 - i00);
+    if (weight) {
+      const j00 = y0 * sourceWidth + x0;
+      const j10 = x0 < xmax ? j00 + 1 : j00;
+      const j01 = y0 < ymax ? j00 + sourceWidth : j00;
+      const j11 = j10 + (j01 - j00);
+      const a = (w00 * weight[j00] + w10 * weight[j10] + w01 * weight[j01] + w11 * weight[j11]) / 255;
+      // nothing to add where the weight is 0 (a face's background under its person mask)
+      if (a === 0) continue;
+      (weightSum as Float64Array)[pixels[k]] += a;
+      w00 *= a;
+      w10 *= a;
+      w01 *= a;
+      w11 *= a;
+    }
     const d = 3 * pixels[k];
     sum[d] += w00 * source[i00] + w10 * source[i10] + w01 * source[i01] + w11 * source[i11];
     sum[d + 1] += w00 * source[i00 + 1] + w10 * source[i10 + 1] + w01 * source[i01 + 1] + w11 * source[i11 + 1];
@@ -238,8 +266,24 @@ export function frameMesh(width: number, height: number): FaceMesh {
   return { landmarkCount: 0, ringIndices: new Uint32Array(0), ringScale: 0, borderPoints: 8, width, height, points, triangles };
 }
 
-/** Adds an image of the same size into `sum` (the pixel mean needs no warp). */
-export function accumulatePlain(source: Uint8Array, sum: Float64Array): void {
+/**
+ * Adds an image of the same size into `sum` (the pixel mean needs no warp); with `weight` (one
+ * byte per pixel, 255 = 1) each pixel is added times its weight, and the weights into `weightSum`.
+ */
+export function accumulatePlain(source: Uint8Array, sum: Float64Array, weight: Uint8Array | null = null, weightSum: Float64Array | null = null): void {
   const n = sum.length;
-  for (let i = 0; i < n; i++) sum[i] += source[i];
+  if (!weight) {
+    for (let i = 0; i < n; i++) sum[i] += source[i];
+    return;
+  }
+  if (!weightSum || weight.length !== n / 3 || weightSum.length !== n / 3) {
+    throw new InvalidParameterError('weight', `${n / 3} bytes with a weightSum of as many values`, weight);
+  }
+  for (let p = 0; p < n / 3; p++) {
+    const a = weight[p] / 255;
+    weightSum[p] += a;
+    sum[3 * p] += a * source[3 * p];
+    sum[3 * p + 1] += a * source[3 * p + 1];
+    sum[3 * p + 2] += a * source[3 * p + 2];
+  }
 }

@@ -1,7 +1,7 @@
 /**
  * Running the notebooks headless with the project's Jupyter (the Python set up by npm install:
- * .venv, or FACETYPE_PYTHON), through nbconvert's ExecutePreprocessor on the tslab kernel.
- * A failing cell fails the run (no --allow-errors: tslab would skip later cells silently).
+ * .venv, or FACETYPE_PYTHON), through nbclient on the tslab kernel. A failing cell fails the run
+ * (no --allow-errors: tslab would skip later cells silently); the executed copy is written anyway.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -48,6 +48,9 @@ export interface ExecuteOptions {
   onLog?: (line: string) => void;
 }
 
+/** Prefix of the driver's line reporting a failed cell. */
+export const CELL_ERROR_PREFIX = 'FACETYPE_CELL_ERROR ';
+
 export interface ExecuteResult {
   notebook: string;
   executed: string;
@@ -77,14 +80,73 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, onLog?: (line:
   });
 }
 
-/** The error a failed execution reported: the failing cell's traceback, trimmed. */
-function failure(log: string): string {
-  const i = log.indexOf('An error occurred while executing the following cell');
-  const text = i >= 0 ? log.slice(i) : log.slice(-3000);
-  return text.split('\n').filter((l) => !/^\[NbConvertApp\]/.test(l)).slice(0, 60).join('\n');
+/**
+ * Executes a notebook with nbclient and writes the executed copy even when a cell fails (so the
+ * user can open it for details). On failure, prints one line `FACETYPE_CELL_ERROR {json}` with the
+ * failing cell's error name, value and traceback.
+ */
+const DRIVER = `
+import json, os, re, sys
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+src, out, timeout = sys.argv[1], sys.argv[2], int(sys.argv[3])
+nb = nbformat.read(src, as_version=4)
+failed = []
+client = NotebookClient(nb, timeout=None if timeout < 0 else timeout, kernel_name='tslab',
+                        resources={'metadata': {'path': os.path.dirname(os.path.abspath(src))}},
+                        on_cell_error=lambda cell, cell_index, execute_reply: failed.append(cell_index))
+code = 0
+try:
+    client.execute()
+except CellExecutionError as e:
+    code = 1
+    ename, evalue, text = e.ename or '', e.evalue or '', ''
+    if failed:
+        # tslab reports a thrown error on the cell's stderr ('DataError: ...'), not in the reply
+        for o in nb.cells[failed[-1]].get('outputs', []):
+            if o.get('output_type') == 'error':
+                ename, evalue = ename or o.get('ename', ''), evalue or o.get('evalue', '')
+                text += '\\n'.join(o.get('traceback', [])) + '\\n'
+            elif o.get('output_type') == 'stream' and o.get('name') == 'stderr':
+                text += o.get('text', '')
+        m = re.search(r'^(\\w*(?:Error|Exception))(?: \\[\\w+\\])?: (.+)$', re.sub(r'\\x1b\\[[0-9;]*m', '', text), re.M)
+        if m and not evalue:
+            ename, evalue = m.group(1), m.group(2)
+    print('${CELL_ERROR_PREFIX}' + json.dumps({'ename': ename, 'evalue': evalue, 'cell': failed[-1] if failed else None,
+          'traceback': text or e.traceback or str(e)}), flush=True)
+finally:
+    nbformat.write(nb, out)
+sys.exit(code)
+`;
+
+/** A cell of an executed notebook failed. `executed` is the notebook written with its outputs. */
+export class NotebookError extends Error {
+  readonly notebook: string;
+  readonly executed: string | null;
+  /** Error class name thrown in the cell (DataError, TypeError...). */
+  readonly ename: string;
+  /** The error's message. */
+  readonly evalue: string;
+  /** The whole traceback or log, for --verbose. */
+  readonly details: string;
+  constructor(notebook: string, executed: string | null, ename: string, evalue: string, details: string) {
+    super(`notebook ${path.basename(notebook)} failed: ${ename ? `${ename}: ` : ''}${evalue}`);
+    this.name = 'NotebookError';
+    this.notebook = notebook;
+    this.executed = executed;
+    this.ename = ename;
+    this.evalue = evalue;
+    this.details = details;
+  }
 }
 
-/** Executes a notebook headless; throws with the failing cell's error when a cell fails. */
+/** The first line of an error value, without tslab's ANSI colours. */
+function firstLine(text: string): string {
+  return text.replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? '';
+}
+
+/** Executes a notebook headless; throws a NotebookError with the failing cell's error when a cell fails. */
 export async function executeNotebook(notebook: string, options: ExecuteOptions): Promise<ExecuteResult> {
   const py = jupyterPython();
   if (!py) throw new Error(notebookSkipReason() ?? 'no Jupyter');
@@ -93,15 +155,29 @@ export async function executeNotebook(notebook: string, options: ExecuteOptions)
   const name = path.basename(notebook);
   const executed = path.join(options.outDir, name);
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' };
-  const args = [
-    '-m', 'nbconvert', '--to', 'notebook', '--execute', notebook,
-    '--output', name, '--output-dir', options.outDir,
-    `--ExecutePreprocessor.timeout=${options.cellTimeout ?? -1}`,
-    '--ExecutePreprocessor.kernel_name=tslab',
-  ];
-  const r = await run(py, args, env, options.onLog);
-  if (r.code !== 0) throw new Error(`notebook ${name} failed:\n${failure(r.log)}`);
-  numberCells(executed);
+  let cellError: { ename: string; evalue: string; traceback: string } | null = null;
+  const onLog = (line: string): void => {
+    const i = line.indexOf(CELL_ERROR_PREFIX);
+    if (i >= 0) {
+      try {
+        cellError = JSON.parse(line.slice(i + CELL_ERROR_PREFIX.length)) as { ename: string; evalue: string; traceback: string };
+      } catch {
+        cellError = { ename: '', evalue: line.slice(i + CELL_ERROR_PREFIX.length), traceback: '' };
+      }
+      return;
+    }
+    options.onLog?.(line);
+  };
+  fs.rmSync(executed, { force: true }); // never leave the copy of an earlier run beside a failure
+  const r = await run(py, ['-c', DRIVER, notebook, executed, String(options.cellTimeout ?? -1)], env, onLog);
+  const written = fs.existsSync(executed) ? executed : null;
+  if (written) numberCells(written);
+  if (r.code !== 0) {
+    const err = cellError as { ename: string; evalue: string; traceback: string } | null;
+    if (err) throw new NotebookError(notebook, written, err.ename, firstLine(err.evalue) || firstLine(err.traceback), err.traceback);
+    const tail = r.log.trim().split('\n').slice(-30).join('\n');
+    throw new NotebookError(notebook, written, '', firstLine(tail.split('\n').pop() ?? '') || `exit code ${r.code}`, tail);
+  }
   let html: string | null = null;
   if (options.html) {
     const h = await run(py, ['-m', 'nbconvert', '--to', 'html', executed, '--output-dir', options.outDir], env, options.onLog);

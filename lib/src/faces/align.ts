@@ -99,8 +99,11 @@ export interface WarpOptions {
   /** Output width and height. */
   width: number;
   height: number;
-  /** Colour of pixels that fall outside the source (per channel). */
-  fill: number[];
+  /**
+   * Pixels that fall outside the source: 'edge' repeats the nearest edge pixel (no black or grey
+   * corners for the averages to smear in; see insideMask to ignore them), or a colour per channel.
+   */
+  fill: number[] | 'edge';
 }
 
 /** Halves an image with a 2x2 box filter (for anti-aliased downscaling). */
@@ -142,15 +145,15 @@ function antiAliased(src: RgbImage, m: Affine): { img: RgbImage; mm: Affine } {
 }
 
 /**
- * Like warpAffine for a 3-channel image, but writes `value * scale + offset` as float32 into
- * `out` at `outOffset` (a model's input tensor), outside pixels as `offset` (black). Saves the
- * 8-bit intermediate and a conversion pass.
+ * Bilinear sampling of `img` through `inv` (destination -> source pixels) into `out` from
+ * `outOffset`, writing `value * scale + add` per channel. Destination pixels whose source lies
+ * outside the image get `fill` (one value per channel), or with fill null the nearest edge pixel.
  */
-export function warpAffineToFloat(src: RgbImage, m: Affine, width: number, height: number, scale: number, offset: number, out: Float32Array, outOffset = 0): void {
-  if (src.channels !== 3) throw new InvalidParameterError('src.channels', '3', src.channels);
-  if (out.length < outOffset + width * height * 3) throw new InvalidParameterError('out', `a Float32Array of at least ${outOffset + width * height * 3} values`, out);
-  const { img, mm } = antiAliased(src, m);
-  const inv = invertAffine(mm);
+function sampleBilinear(
+  img: RgbImage, inv: Affine, width: number, height: number,
+  out: Uint8Array | Float32Array, outOffset: number, scale: number, add: number, fill: ArrayLike<number> | null,
+): void {
+  const c = img.channels;
   const sw = img.width;
   const sh = img.height;
   const data = img.data;
@@ -159,77 +162,16 @@ export function warpAffineToFloat(src: RgbImage, m: Affine, width: number, heigh
   const a = inv[0], b = inv[1], tx = inv[2], cc = inv[3], d = inv[4], ty = inv[5];
   let o = outOffset;
   for (let y = 0; y < height; y++) {
-    const yc = y + 0.5;
-    let sx = a * 0.5 + b * yc + tx - 0.5;
-    let sy = cc * 0.5 + d * yc + ty - 0.5;
-    for (let x = 0; x < width; x++, sx += a, sy += cc, o += 3) {
-      if (sx < -0.5 || sy < -0.5 || sx > sw - 0.5 || sy > sh - 0.5) {
-        out[o] = offset; out[o + 1] = offset; out[o + 2] = offset;
-        continue;
-      }
-      const cx = sx < 0 ? 0 : sx > maxX ? maxX : sx;
-      const cy = sy < 0 ? 0 : sy > maxY ? maxY : sy;
-      const x0 = cx | 0;
-      const y0 = cy | 0;
-      const fx = cx - x0;
-      const fy = cy - y0;
-      const x1 = x0 < maxX ? x0 + 1 : x0;
-      const y1 = y0 < maxY ? y0 + 1 : y0;
-      const i00 = (y0 * sw + x0) * 3;
-      const i01 = (y0 * sw + x1) * 3;
-      const i10 = (y1 * sw + x0) * 3;
-      const i11 = (y1 * sw + x1) * 3;
-      const w00 = (1 - fx) * (1 - fy) * scale;
-      const w01 = fx * (1 - fy) * scale;
-      const w10 = (1 - fx) * fy * scale;
-      const w11 = fx * fy * scale;
-      out[o] = data[i00] * w00 + data[i01] * w01 + data[i10] * w10 + data[i11] * w11 + offset;
-      out[o + 1] = data[i00 + 1] * w00 + data[i01 + 1] * w01 + data[i10 + 1] * w10 + data[i11 + 1] * w11 + offset;
-      out[o + 2] = data[i00 + 2] * w00 + data[i01 + 2] * w01 + data[i10 + 2] * w10 + data[i11 + 2] * w11 + offset;
-    }
-  }
-}
-
-/**
- * Warps `src` by the affine `m` (source -> destination) with bilinear sampling. When the map
- * shrinks the image by more than 2x, the source is first halved (box filter) as many times as
- * needed, so the crop is not aliased.
- */
-export function warpAffine(src: RgbImage, m: Affine, options: Partial<WarpOptions> & { width: number; height: number }): RgbImage {
-  const opts = withDefaults('warpAffine options', { width: 0, height: 0, fill: [128, 128, 128] } as WarpOptions, options);
-  integerInRange('width', opts.width, 1, 16384);
-  integerInRange('height', opts.height, 1, 16384);
-  const { img, mm } = antiAliased(src, m);
-  const inv = invertAffine(mm);
-  const { width: W, height: H } = opts;
-  const c = img.channels;
-  const out = new Uint8Array(W * H * c);
-  const sw = img.width;
-  const sh = img.height;
-  const data = img.data;
-  const fill = opts.fill;
-  const f0 = fill[0];
-  const f1 = fill[1] ?? f0;
-  const f2 = fill[2] ?? f0;
-  const maxX = sw - 1;
-  const maxY = sh - 1;
-  const a = inv[0], b = inv[1], tx = inv[2], cc = inv[3], d = inv[4], ty = inv[5];
-  let o = 0;
-  for (let y = 0; y < H; y++) {
     // sample at pixel centres; source coordinates advance by (a, cc) per destination pixel
     const yc = y + 0.5;
     let sx = a * 0.5 + b * yc + tx - 0.5;
     let sy = cc * 0.5 + d * yc + ty - 0.5;
-    for (let x = 0; x < W; x++, sx += a, sy += cc, o += c) {
-      if (sx < -0.5 || sy < -0.5 || sx > sw - 0.5 || sy > sh - 0.5) {
-        if (c === 3) {
-          out[o] = f0; out[o + 1] = f1; out[o + 2] = f2;
-        } else {
-          for (let k = 0; k < c; k++) out[o + k] = fill[k] ?? f0;
-        }
+    for (let x = 0; x < width; x++, sx += a, sy += cc, o += c) {
+      if (fill !== null && (sx < -0.5 || sy < -0.5 || sx > sw - 0.5 || sy > sh - 0.5)) {
+        for (let k = 0; k < c; k++) out[o + k] = fill[k];
         continue;
       }
-      // clamp to the edge pixels (the half-pixel border)
+      // clamp to the edge pixels (the half-pixel border, or everything outside with fill null)
       const cx = sx < 0 ? 0 : sx > maxX ? maxX : sx;
       const cy = sy < 0 ? 0 : sy > maxY ? maxY : sy;
       const x0 = cx | 0;
@@ -246,16 +188,76 @@ export function warpAffine(src: RgbImage, m: Affine, options: Partial<WarpOption
       const w01 = fx * (1 - fy);
       const w10 = (1 - fx) * fy;
       const w11 = fx * fy;
-      if (c === 3) {
-        out[o] = data[i00] * w00 + data[i01] * w01 + data[i10] * w10 + data[i11] * w11 + 0.5;
-        out[o + 1] = data[i00 + 1] * w00 + data[i01 + 1] * w01 + data[i10 + 1] * w10 + data[i11 + 1] * w11 + 0.5;
-        out[o + 2] = data[i00 + 2] * w00 + data[i01 + 2] * w01 + data[i10 + 2] * w10 + data[i11 + 2] * w11 + 0.5;
-      } else {
-        for (let k = 0; k < c; k++) out[o + k] = data[i00 + k] * w00 + data[i01 + k] * w01 + data[i10 + k] * w10 + data[i11 + k] * w11 + 0.5;
+      for (let k = 0; k < c; k++) {
+        out[o + k] = (data[i00 + k] * w00 + data[i01 + k] * w01 + data[i10 + k] * w10 + data[i11 + k] * w11) * scale + add;
       }
     }
   }
+}
+
+/**
+ * Like warpAffine for a 3-channel image, but writes `value * scale + offset` as float32 into
+ * `out` at `outOffset` (a model's input tensor), outside pixels as `offset` (black). Saves the
+ * 8-bit intermediate and a conversion pass.
+ */
+export function warpAffineToFloat(src: RgbImage, m: Affine, width: number, height: number, scale: number, offset: number, out: Float32Array, outOffset = 0): void {
+  if (src.channels !== 3) throw new InvalidParameterError('src.channels', '3', src.channels);
+  if (out.length < outOffset + width * height * 3) throw new InvalidParameterError('out', `a Float32Array of at least ${outOffset + width * height * 3} values`, out);
+  const { img, mm } = antiAliased(src, m);
+  sampleBilinear(img, invertAffine(mm), width, height, out, outOffset, scale, offset, [offset, offset, offset]);
+}
+
+/**
+ * Warps `src` by the affine `m` (source -> destination) with bilinear sampling. When the map
+ * shrinks the image by more than 2x, the source is first halved (box filter) as many times as
+ * needed, so the crop is not aliased.
+ */
+export function warpAffine(src: RgbImage, m: Affine, options: Partial<WarpOptions> & { width: number; height: number }): RgbImage {
+  const opts = withDefaults('warpAffine options', { width: 0, height: 0, fill: [128, 128, 128] } as WarpOptions, options);
+  integerInRange('width', opts.width, 1, 16384);
+  integerInRange('height', opts.height, 1, 16384);
+  const { img, mm } = antiAliased(src, m);
+  const { width: W, height: H } = opts;
+  const c = img.channels;
+  const out = new Uint8Array(W * H * c);
+  const fill = opts.fill === 'edge' ? null : Array.from({ length: c }, (_, k) => (opts.fill as number[])[k] ?? (opts.fill as number[])[0]);
+  // + 0.5: the Uint8Array store truncates, so this rounds
+  sampleBilinear(img, invertAffine(mm), W, H, out, 0, 1, 0.5, fill);
   return { data: out, width: W, height: H, channels: c };
+}
+
+/**
+ * Which pixels of a crop come from inside the photo: 1 inside, 0 where the crop left the photo
+ * (filled by edge replication). `toCrop` maps photo pixels to crop pixels (the manifest's
+ * transform, in original photo pixels, with the original width and height).
+ */
+export function insideMask(toCrop: Affine, photoWidth: number, photoHeight: number, width: number, height = width): Uint8Array {
+  const inv = invertAffine(toCrop);
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const [px, py] = applyAffine(inv, x + 0.5, y + 0.5);
+      out[y * width + x] = px >= 0 && py >= 0 && px < photoWidth && py < photoHeight ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+/**
+ * Share of the region [x0, y0, x1, y1] (crop pixels) that maps inside a w x h photo under
+ * `toPhoto`, sampled every `step` pixels.
+ */
+export function insideShare(toPhoto: Affine, region: [number, number, number, number], w: number, h: number, step = 4): number {
+  let inside = 0;
+  let total = 0;
+  for (let y = region[1]; y < region[3]; y += step) {
+    for (let x = region[0]; x < region[2]; x += step) {
+      const [px, py] = applyAffine(toPhoto, x + 0.5, y + 0.5);
+      total++;
+      if (px >= 0 && py >= 0 && px < w && py < h) inside++;
+    }
+  }
+  return total ? inside / total : 0;
 }
 
 /** Checks a template's numbers. */

@@ -2,9 +2,11 @@
  * Photo decoding with sharp, normalised to 8-bit sRGB with 3 channels: EXIF orientation applied,
  * CMYK and grayscale converted, alpha flattened on grey, 16-bit reduced, animated images reduced
  * to their first frame, large photos reduced to a working size. Every normalisation is noted; a
- * file that cannot be used gets one specific reason instead of an exception.
+ * file that cannot be used gets one specific reason instead of an exception. BMP, which libvips
+ * does not read, goes through the bmp-ts decoder first.
  */
 import * as fs from 'node:fs/promises';
+import { decode as decodeBmpFile } from 'bmp-ts';
 import sharp from 'sharp';
 import type { RgbImage } from './align';
 
@@ -61,14 +63,29 @@ function failure(reason: string, info: Partial<PhotoInfo> = {}): DecodeFailure {
   return { ok: false, reason, info };
 }
 
-/** Maps a sharp/libvips error message to a short specific reason. */
+/** libvips lines that say nothing about the file (the real cause is on another line). */
+const GENERIC_DECODER_LINES = [/warning treated as error/i, /^vips2?\w*: ?$/i];
+
+/**
+ * sharp/libvips's whole message as one line: every distinct line kept, generic ones
+ * ('Warning treated as error due to failOn setting') dropped unless nothing else is left.
+ */
+export function decoderMessage(message: string): string {
+  const lines = [...new Set(message.split('\n').map((l) => l.trim().replace(/:$/, '')).filter(Boolean))];
+  const specific = lines.filter((l) => !GENERIC_DECODER_LINES.some((g) => g.test(l)));
+  const text = (specific.length ? specific : lines).join('; ');
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+}
+
+/** Maps a sharp/libvips error message to a specific reason that keeps the decoder's own words. */
 export function decodeErrorReason(message: string): string {
   const m = message.toLowerCase();
   if (m.includes('unsupported image format') || m.includes('input buffer contains unsupported')) return 'not an image (unrecognised format)';
-  if (m.includes('premature end') || m.includes('truncated') || m.includes('unexpected end') || m.includes('read error') || m.includes('corrupt') || m.includes('not a jpeg') || m.includes('bad') || m.includes('invalid')) {
-    return `truncated or corrupt image (${message.split('\n')[0].trim().slice(0, 100)})`;
+  const full = decoderMessage(message);
+  if (m.includes('premature end') || m.includes('truncated') || m.includes('unexpected end') || m.includes('read error') || m.includes('corrupt') || m.includes('not a jpeg') || m.includes('bad') || m.includes('bogus') || m.includes('invalid')) {
+    return `truncated or corrupt image (${full})`;
   }
-  return `cannot decode image (${message.split('\n')[0].trim().slice(0, 100)})`;
+  return `cannot decode image (${full})`;
 }
 
 /** Decodes a photo file for detection. Never throws for a bad file: returns a failure reason. */
@@ -89,14 +106,51 @@ export async function decodePhoto(file: string, options: Partial<DecodeOptions> 
   return decodeBuffer(buf, opts);
 }
 
+/** True for a Windows bitmap ('BM' signature and a plausible header). */
+export function isBmp(buf: Buffer): boolean {
+  return buf.length >= 18 && buf[0] === 0x42 && buf[1] === 0x4d && [12, 40, 52, 56, 64, 108, 124].includes(buf.readUInt32LE(14));
+}
+
+/**
+ * A BMP file as a lossless PNG sharp can read, with its bit depth; or a failure reason. 32-bit
+ * BMPs whose alpha is all zero (the common 'unused' byte) are taken as opaque.
+ */
+export async function bmpToPng(buf: Buffer): Promise<{ png: Buffer; bitsPerPixel: number } | { reason: string }> {
+  let bmp: ReturnType<typeof decodeBmpFile>;
+  try {
+    const declared = buf.readUInt32LE(2);
+    if (declared > buf.length && declared < 1 << 30) return { reason: `truncated or corrupt image (BMP: ${buf.length} of ${declared} bytes)` };
+    bmp = decodeBmpFile(buf, { toRGBA: true });
+  } catch (e) {
+    return { reason: `truncated or corrupt image (BMP: ${decoderMessage((e as Error).message)})` };
+  }
+  const { width, height } = bmp;
+  const pixels = Buffer.from(bmp.data.buffer, bmp.data.byteOffset, bmp.data.length);
+  if (!width || !height || pixels.length < width * height * 4) return { reason: 'truncated or corrupt image (BMP: no pixel data)' };
+  let alphaUsed = false;
+  if (bmp.bitPP === 32) for (let i = 3; i < width * height * 4 && !alphaUsed; i += 4) alphaUsed = pixels[i] !== 0;
+  let image = sharp(pixels.subarray(0, width * height * 4), { raw: { width, height, channels: 4 } });
+  if (!alphaUsed) image = image.removeAlpha();
+  const png = await image.png({ compressionLevel: 0 }).toBuffer();
+  return { png, bitsPerPixel: bmp.bitPP };
+}
+
 /** Decodes an in-memory file (see decodePhoto). */
-export async function decodeBuffer(buf: Buffer, options: Partial<DecodeOptions> = {}): Promise<DecodedPhoto | DecodeFailure> {
+export async function decodeBuffer(file: Buffer, options: Partial<DecodeOptions> = {}): Promise<DecodedPhoto | DecodeFailure> {
   const opts = { ...DECODE_DEFAULTS, ...options };
+  let buf = file;
+  let bmpBits = 0;
+  if (isBmp(file)) {
+    const r = await bmpToPng(file);
+    if ('reason' in r) return failure(r.reason, { bytes: file.length, format: 'bmp' });
+    buf = r.png;
+    bmpBits = r.bitsPerPixel;
+  }
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
     meta = await sharp(buf, { limitInputPixels: false }).metadata();
   } catch (e) {
-    return failure(decodeErrorReason((e as Error).message), { bytes: buf.length });
+    return failure(decodeErrorReason((e as Error).message), { bytes: file.length });
   }
   const orientation = meta.orientation ?? 1;
   const swap = orientation >= 5 && orientation <= 8;
@@ -107,8 +161,8 @@ export async function decodeBuffer(buf: Buffer, options: Partial<DecodeOptions> 
   const info: PhotoInfo = {
     width,
     height,
-    bytes: buf.length,
-    format: meta.format ?? 'unknown',
+    bytes: file.length,
+    format: bmpBits ? 'bmp' : meta.format ?? 'unknown',
     space: meta.space ?? 'unknown',
     channels: meta.channels ?? 0,
     depth: meta.depth ?? 'unknown',
@@ -125,6 +179,7 @@ export async function decodeBuffer(buf: Buffer, options: Partial<DecodeOptions> 
     return failure(`too large (${width}x${height} px = ${mp.toFixed(0)} MP; limit ${opts.maxMegapixels} MP)`, info);
   }
   const notes: string[] = [];
+  if (bmpBits) notes.push(`BMP (${bmpBits}-bit) decoded with bmp-ts`);
   if (orientation !== 1) notes.push(`EXIF orientation ${orientation} applied`);
   if (info.space === 'cmyk') notes.push('CMYK converted to sRGB');
   if (info.space === 'b-w' || info.channels === 1 || (info.channels === 2 && info.hasAlpha)) notes.push('grayscale expanded to RGB');

@@ -11,3 +11,6 @@ export { DETECTOR_DEFAULTS, type DetectorOptions, type DetectorModel, type Detec
 export { MEASURE_VERSION, encodeMesh, decodeMesh, type FaceMeasures, type PhotoRecord } from './measure';
 export * from './filter';
 export * from './manifest';
+export * from './dedupe';
+export * from './bias';
+export { PersonSegmenter, SEGMENT_MODELS, MASK_VERSION, maskDir, maskPath, readMask, writeMask, segmentCrops, type SegmentModel, type GreyImage } from './segment';

@@ -8,14 +8,14 @@ import sharp from 'sharp';
 import type { PhotoInfo } from './decode';
 import { decodePhoto, type DecodedPhoto, type DecodeOptions } from './decode';
 import type { DetectedFace, FaceDetector } from './detector';
-import { alignmentTransform, applyAffine, invertAffine, transformPoints, warpAffine, type Affine, type AlignTemplate, type RgbImage } from './align';
+import { alignmentTransform, insideShare, invertAffine, transformPoints, warpAffine, type Affine, type AlignTemplate, type RgbImage } from './align';
 import { eyeCentersFromMesh, meshTo68 } from './landmarks';
 import { poseFromMesh } from './pose';
-import { eyeBrightness, innerFaceRegion, measureQuality } from './quality';
+import { eyeBrightness, innerFaceRegion, measureQuality, nativeSharpness, regionInPhoto } from './quality';
 import type { FacesPerPhoto } from '../sources/types';
 
 /** Bumped whenever measurement changes, so cached records are recomputed. */
-export const MEASURE_VERSION = 2;
+export const MEASURE_VERSION = 3;
 
 export interface FaceMeasures {
   /** Index of the face in the photo, largest first. */
@@ -32,7 +32,13 @@ export interface FaceMeasures {
   yaw: number;
   pitch: number;
   roll: number;
+  /** Variance of the Laplacian on the 256 px crop (depends on the face's native size: see blur). */
   sharpness: number;
+  /**
+   * Re-blur ratio on the photo's own pixels (0 sharp .. 1 blurry; see nativeSharpness): the
+   * scale-aware blur measure the filter uses. Null when the face is too small to measure.
+   */
+  blur: number | null;
   brightness: number;
   contrast: number;
   colorfulness: number;
@@ -41,6 +47,8 @@ export interface FaceMeasures {
   eyeBrightness: number;
   /** Share of the crop's inner face region that lies inside the photo (1 = fully inside). */
   inside: number;
+  /** Share of the whole crop that lies outside the photo (filled by edge replication). */
+  outside: number;
   /** Original photo pixels -> crop pixels. */
   transform: Affine;
   /** Crop file name (in the crop folder), null when no crop was written. */
@@ -99,21 +107,6 @@ export function decodeMesh(encoded: string): Float32Array {
   return out;
 }
 
-/** Share of region [x0,y0,x1,y1] (crop pixels) that maps inside a w x h photo under `toPhoto`. */
-function insideShare(toPhoto: Affine, region: [number, number, number, number], w: number, h: number): number {
-  let inside = 0;
-  let total = 0;
-  const step = 4;
-  for (let y = region[1]; y < region[3]; y += step) {
-    for (let x = region[0]; x < region[2]; x += step) {
-      const [px, py] = applyAffine(toPhoto, x + 0.5, y + 0.5);
-      total++;
-      if (px >= 0 && py >= 0 && px < w && py < h) inside++;
-    }
-  }
-  return total ? inside / total : 0;
-}
-
 const round2 = (v: number): number => Math.round(v * 100) / 100;
 
 /** Measures one face of a decoded photo and writes its crop when asked. */
@@ -129,11 +122,15 @@ async function measureFace(
   const [re, le] = eyeCentersFromMesh(face.mesh, 3);
   const toCrop = alignmentTransform(re, le, task.template);
   const size = task.template.size;
-  const crop = warpAffine(img, toCrop, { width: size, height: size, fill: [128, 128, 128] });
+  const crop = warpAffine(img, toCrop, { width: size, height: size, fill: 'edge' });
   const region = innerFaceRegion(size, task.template.rightEye, task.template.leftEye);
   const q = measureQuality(crop, region);
   const pose = poseFromMesh(face.mesh);
-  const inside = insideShare(invertAffine(toCrop), region, img.width, img.height);
+  const toPhoto = invertAffine(toCrop);
+  const inside = insideShare(toPhoto, region, img.width, img.height);
+  const outside = 1 - insideShare(toPhoto, [0, 0, size, size], img.width, img.height);
+  const eyeDistance = Math.hypot(le[0] - re[0], le[1] - re[1]);
+  const native = nativeSharpness(img, regionInPhoto(toPhoto, region, img.width, img.height), eyeDistance);
   const mesh2d = transformPoints(toCrop, face.mesh, 3);
   const lm = meshTo68(mesh2d, 2);
   let cropName: string | null = null;
@@ -153,17 +150,19 @@ async function measureFace(
     score: round2(face.score),
     meshScore: round2(face.meshScore),
     box: face.box.map((v) => round2(v / scale)) as [number, number, number, number],
-    eyeDistance: round2(Math.hypot(le[0] - re[0], le[1] - re[1]) / scale),
+    eyeDistance: round2(eyeDistance / scale),
     yaw: round2(pose.yaw),
     pitch: round2(pose.pitch),
     roll: round2(pose.roll),
     sharpness: round2(q.sharpness),
+    blur: Number.isFinite(native.blur) ? Math.round(native.blur * 10000) / 10000 : null,
     brightness: round2(q.brightness * 1000) / 1000,
     contrast: round2(q.contrast * 1000) / 1000,
     colorfulness: round2(q.colorfulness),
     grayscale: q.grayscale,
     eyeBrightness: Math.round(eyeBrightness(crop, size, task.template.rightEye, task.template.leftEye, region) * 1000) / 1000,
     inside: round2(inside),
+    outside: Math.round(outside * 1000) / 1000,
     transform: fromOriginal.map((v) => Math.round(v * 1e6) / 1e6) as Affine,
     crop: cropName,
     lm68: Array.from(lm, round2),

@@ -32,9 +32,30 @@ function load(): Danfo {
   return danfo;
 }
 
+/**
+ * A frame without rows: danfojs cannot sort or describe one (it fails on the missing column
+ * data), so every operation returns the empty frame itself; notebooks show its header.
+ */
+function emptyFrame(columns: string[]): DataFrame {
+  const frame: DataFrame = {
+    columns,
+    values: [],
+    shape: [0, columns.length],
+    head: () => frame,
+    tail: () => frame,
+    loc: () => frame,
+    sortValues: () => frame,
+    describe: () => frame,
+    column: () => ({ values: [], mean: () => NaN, unique: () => ({ values: [] }) }),
+    print: () => console.log(`(no rows; columns ${columns.join(', ')})`),
+  };
+  return frame;
+}
+
 /** A DataFrame of plain row objects (columns in the order of the first row's keys, or `columns`). */
 export function dataFrame(rows: Record<string, unknown>[], columns?: string[]): DataFrame {
   const cols = columns ?? Object.keys(rows[0] ?? {});
+  if (rows.length === 0) return emptyFrame(cols);
   const D = load();
   return new D.DataFrame(rows.map((r) => cols.map((c) => (r[c] === undefined ? null : r[c]))), { columns: cols });
 }

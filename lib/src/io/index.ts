@@ -2,3 +2,5 @@ export * from './csv';
 export * from './frame';
 export * from './text';
 export * from './atomic';
+export * from './lock';
+export * from './provenance';

@@ -3,8 +3,9 @@
  * sharpness and face size with their thresholds, and contact sheets of kept and rejected faces.
  */
 import * as path from 'node:path';
-import type { FilterOptions, FunnelRow, Verdict } from '../faces/filter';
+import { referencePose, type FilterOptions, type FunnelRow, type ReferencePose, type Verdict } from '../faces/filter';
 import type { PrepareResult } from '../stages/prepare';
+import type { BiasTable } from '../faces/bias';
 import { figure, figureBundle, type Figure, type MimeBundle } from './figure';
 import { contactSheet, type SheetTile } from './images';
 
@@ -22,12 +23,17 @@ export function funnelChart(rows: FunnelRow[]): { figure: Figure; bundle: MimeBu
       x: values,
       text: values.map((v, i) => (i === 0 ? `${v}` : i === values.length - 1 ? `${v} kept` : removed[i] ? `${v}  (−${removed[i]})` : `${v}`)),
       textinfo: 'text',
-      marker: { color: labels.map((_, i) => (i === labels.length - 1 ? '#54A24B' : removed[i] ? '#E45756' : '#BAB0AC')) },
+      // unusable faces (filters) in red, the ranking cut (usable, not among the best N) in orange
+      marker: { color: labels.map((_, i) => (i === labels.length - 1 ? '#54A24B' : !removed[i] ? '#BAB0AC' : steps[i - 1].cut === 'ranking' ? '#F58518' : steps[i - 1].cut === 'unusable' ? '#E45756' : '#9e9e9e')) },
       hovertemplate: '%{y}: %{x} left<extra></extra>',
     }],
-    { title: { text: 'Filter funnel: what each step removed' }, height: 460, margin: { l: 200, r: 30, t: 50, b: 30 } },
+    { title: { text: 'Filter funnel: unusable faces removed (red), then the ranking keeps the best N (orange)' }, height: 460, margin: { l: 200, r: 30, t: 50, b: 30 } },
   );
-  const summary = rows.map((r) => `${r.step.padEnd(28)} removed ${String(r.removed).padStart(6)}  left ${String(r.remaining).padStart(6)}`).join('\n');
+  const total = (cut: string) => rows.filter((r) => r.cut === cut).reduce((a, r) => a + r.removed, 0);
+  const summary = [
+    ...rows.map((r) => `${r.step.padEnd(28)} removed ${String(r.removed).padStart(6)}  left ${String(r.remaining).padStart(6)}  (${r.cut})`),
+    `no usable photo or face: ${total('input')}; unusable faces: ${total('unusable')}; usable but not among the best N: ${total('ranking')}`,
+  ].join('\n');
   return { figure: fig, bundle: figureBundle(fig, summary) };
 }
 
@@ -52,9 +58,13 @@ function split(verdicts: Verdict[]): { kept: Verdict[]; rejected: Verdict[] } {
   return { kept: withFace.filter((v) => v.step === null), rejected: withFace.filter((v) => v.step !== null) };
 }
 
-/** Yaw against pitch of every detected face, kept in green, rejected in grey, with the frontal box. */
-export function poseChart(verdicts: Verdict[], filters: FilterOptions): { figure: Figure; bundle: MimeBundle } {
+/**
+ * Yaw against pitch of every detected face, kept in green, rejected in grey, with the frontal box
+ * around the reference pose (by default the source's median, as the filters judged it).
+ */
+export function poseChart(verdicts: Verdict[], filters: FilterOptions, reference?: ReferencePose): { figure: Figure; bundle: MimeBundle } {
   const { kept, rejected } = split(verdicts);
+  const ref = reference ?? referencePose(new Set(verdicts.flatMap((v) => v.photo ?? [])), filters.poseReference);
   const trace = (vs: Verdict[], name: string, color: string) => ({
     type: 'scattergl', mode: 'markers', name, x: vs.map((v) => v.face!.yaw), y: vs.map((v) => v.face!.pitch),
     text: vs.map((v) => `${v.item.id}${v.reason ? ': ' + v.reason : ''}`), hovertemplate: '%{text}<br>yaw %{x:.1f}°, pitch %{y:.1f}°<extra></extra>',
@@ -64,24 +74,25 @@ export function poseChart(verdicts: Verdict[], filters: FilterOptions): { figure
     title: { text: 'Head pose of every detected face' },
     xaxis: { title: { text: 'yaw (°, + = turned to the image right)' }, zeroline: true },
     yaxis: { title: { text: 'pitch (°, + = looking up)' }, zeroline: true, scaleanchor: 'x' },
-    shapes: [{ type: 'rect', x0: -filters.maxYaw, x1: filters.maxYaw, y0: -filters.maxPitch, y1: filters.maxPitch, line: { color: '#E45756', dash: 'dash' } }],
+    shapes: [{ type: 'rect', x0: ref.yaw - filters.maxYaw, x1: ref.yaw + filters.maxYaw, y0: ref.pitch - filters.maxPitch, y1: ref.pitch + filters.maxPitch, line: { color: '#E45756', dash: 'dash' } }],
     height: 440,
   });
-  const summary = [fmtQuantiles('yaw (kept)', kept.map((v) => v.face!.yaw)), fmtQuantiles('pitch (kept)', kept.map((v) => v.face!.pitch)), fmtQuantiles('yaw (all)', [...kept, ...rejected].map((v) => v.face!.yaw))].join('\n');
+  const median = ref.faces > 0 ? `reference pose: the median of ${ref.faces} faces, yaw ${ref.yaw}°, pitch ${ref.pitch}°` : 'reference pose: facing the camera';
+  const summary = [median, fmtQuantiles('yaw (kept)', kept.map((v) => v.face!.yaw)), fmtQuantiles('pitch (kept)', kept.map((v) => v.face!.pitch)), fmtQuantiles('yaw (all)', [...kept, ...rejected].map((v) => v.face!.yaw))].join('\n');
   return { figure: fig, bundle: figureBundle(fig, summary) };
 }
 
-/** Histograms of sharpness (log scale) and eye distance, kept vs rejected, with the thresholds. */
+/** Histograms of blur (re-blur ratio on the photo's pixels) and eye distance, kept vs rejected, with the thresholds. */
 export function qualityCharts(verdicts: Verdict[], filters: FilterOptions): { sharpness: { figure: Figure; bundle: MimeBundle }; size: { figure: Figure; bundle: MimeBundle } } {
   const { kept, rejected } = split(verdicts);
   const sharpFig = figure(
     [
-      histogram(`rejected (${rejected.length})`, rejected.map((v) => Math.log10(Math.max(1, v.face!.sharpness))), '#9e9e9e'),
-      histogram(`kept (${kept.length})`, kept.map((v) => Math.log10(Math.max(1, v.face!.sharpness))), '#54A24B'),
+      histogram(`rejected (${rejected.length})`, blurs(rejected), '#9e9e9e'),
+      histogram(`kept (${kept.length})`, blurs(kept), '#54A24B'),
     ],
     {
-      title: { text: 'Sharpness (variance of the Laplacian on the aligned face)' }, barmode: 'overlay',
-      xaxis: { title: { text: 'log10 sharpness' } }, yaxis: { title: { text: 'faces' } }, shapes: thresholdShapes([Math.log10(Math.max(1, filters.minSharpness))]),
+      title: { text: 'Blur (re-blur ratio of the face on the photo\'s own pixels; right of the line: clearly blurry)' }, barmode: 'overlay',
+      xaxis: { title: { text: 're-blur ratio (0 = crisp, 1 = nothing left to blur)' } }, yaxis: { title: { text: 'faces' } }, shapes: thresholdShapes([filters.maxBlur]),
     },
   );
   const sizeFig = figure(
@@ -95,10 +106,12 @@ export function qualityCharts(verdicts: Verdict[], filters: FilterOptions): { sh
     },
   );
   return {
-    sharpness: { figure: sharpFig, bundle: figureBundle(sharpFig, [fmtQuantiles('sharpness (kept)', kept.map((v) => v.face!.sharpness)), fmtQuantiles('sharpness (rejected)', rejected.map((v) => v.face!.sharpness))].join('\n')) },
+    sharpness: { figure: sharpFig, bundle: figureBundle(sharpFig, [fmtQuantiles('re-blur ratio (kept)', blurs(kept)), fmtQuantiles('re-blur ratio (rejected)', blurs(rejected))].join('\n')) },
     size: { figure: sizeFig, bundle: figureBundle(sizeFig, [fmtQuantiles('eye distance px (kept)', kept.map((v) => v.face!.eyeDistance)), fmtQuantiles('eye distance px (rejected)', rejected.map((v) => v.face!.eyeDistance))].join('\n')) },
   };
 }
+
+const blurs = (vs: Verdict[]): number[] => vs.flatMap((v) => (v.face?.blur == null ? [] : [v.face.blur]));
 
 /** A tile for a verdict: the face crop when there is one, else the photo itself. */
 function verdictTile(v: Verdict, cropsDir: string, caption: string): SheetTile {
@@ -125,4 +138,32 @@ export async function rejectedSheets(result: PrepareResult, perStep = 8): Promis
     out.push({ step, count: vs.length, png: await contactSheet(tiles, { columns: perStep, tile: 112, title: `Rejected: ${step} (${vs.length})` }) });
   }
   return out;
+}
+
+/**
+ * The selection's bias: each group's share among all candidates and among the kept faces (for
+ * yes/no attributes, the 'yes' group only), flagged groups in red, with the warnings as text.
+ */
+export function biasChart(table: BiasTable): { figure: Figure; bundle: MimeBundle } {
+  const rows = table.rows.filter((r) => r.group !== 'no');
+  const label = rows.map((r) => (r.group === 'yes' ? r.trait : `${r.trait}: ${r.group}`));
+  const fig = figure(
+    [
+      { type: 'bar', name: `all candidates (${table.candidates})`, x: label, y: rows.map((r) => r.allPct), marker: { color: '#9e9e9e' } },
+      {
+        type: 'bar', name: `kept (${table.kept})`, x: label, y: rows.map((r) => r.keptPct),
+        marker: { color: rows.map((r) => (r.flagged ? '#E45756' : '#54A24B')) },
+        text: rows.map((r) => `${r.shift > 0 ? '+' : ''}${r.shift}`), textposition: 'outside',
+      },
+    ],
+    {
+      title: { text: 'Selection bias: share of each group among all candidates and among the kept faces' },
+      barmode: 'group', yaxis: { title: { text: '% of faces with the trait known' } }, height: 420,
+    },
+  );
+  const text = [
+    ...rows.map((r) => `${r.trait.padEnd(14)} ${r.group.padEnd(12)} all ${String(r.allPct).padStart(5)}%  kept ${String(r.keptPct).padStart(5)}%  ${r.shift > 0 ? '+' : ''}${r.shift}${r.flagged ? '  !' : ''}`),
+    ...(table.warnings.length ? ['', ...table.warnings.map((w) => `warning: ${w}`)] : ['', 'no group shifted by more than the threshold']),
+  ].join('\n');
+  return { figure: fig, bundle: figureBundle(fig, text) };
 }

@@ -16,9 +16,11 @@ import type { ClustersFile, TypesSummary } from '../stages/types';
 import type { FacesFile } from '../stages/prepare';
 import type { TypeNode } from '../stages/type-tree';
 import { traitHeatmap, typeTreeChart } from '../plots/type-charts';
+import { TREE_GRID_FILE } from '../stages/type-averages';
 import type { FunnelRow } from '../faces/filter';
 import { clusterColor, figure, scriptJson, type Figure } from '../plots/figure';
 import { DataError } from '../validate';
+import { staleAverages } from '../stages/averages';
 import { escapeHtml } from '../io/text';
 
 export interface ReportOptions {
@@ -33,7 +35,8 @@ export function plotlyScript(): string {
   return fs.readFileSync(require.resolve('plotly.js-dist-min/plotly.min.js'), 'utf8');
 }
 
-async function dataUri(file: string, width: number, format: 'jpeg' | 'png' = 'jpeg'): Promise<string> {
+/** An image file as a data: URI, resized to `width` (never enlarged). */
+export async function dataUri(file: string, width: number, format: 'jpeg' | 'png' = 'jpeg'): Promise<string> {
   const img = sharp(file).resize({ width, withoutEnlargement: true });
   const buf = format === 'jpeg' ? await img.jpeg({ quality: 85 }).toBuffer() : await img.png().toBuffer();
   return `data:image/${format};base64,${buf.toString('base64')}`;
@@ -71,7 +74,7 @@ function funnelChart(rows: FunnelRow[]): string {
 }
 
 /** The tree of types, the share of every trait in every type and the comparison of typings. */
-function typesSection(t: TypesSummary): string {
+function typesSection(t: TypesSummary, treeGrid: string | null): string {
   const names = new Map(t.nodes.filter((n) => n.leaf !== null).map((n) => [n.leaf!, n.label]));
   const shares = { ...t.traitShares, share: t.traitShares.share.map((r) => r.map((v) => v ?? NaN)), overall: t.traitShares.overall.map((v) => v ?? NaN) };
   const table = (rows: Record<string, string | number>[]) => {
@@ -81,6 +84,7 @@ function typesSection(t: TypesSummary): string {
   return `<h2>The tree of types</h2>
 <p>${escapeHtml(t.justification)}</p>
 ${chartDiv(typeTreeChart(t.nodes as TypeNode[]).figure)}
+${treeGrid ? `<figure><img alt="average face of every type and sub-type" src="${treeGrid}"><figcaption>The average face of every node of the tree: each level-1 type, followed by its sub-types</figcaption></figure>` : ''}
 <h2>What each type is made of</h2>
 <p>Every word of a label holds for at least 80% of the type's faces and is clearly more frequent there than over everyone; the share of every trait in every type:</p>
 ${chartDiv(traitHeatmap(shares, names).figure)}
@@ -101,6 +105,9 @@ export async function buildReport(options: ReportOptions = {}): Promise<string> 
   const clusters = JSON.parse(fs.readFileSync(need(path.join(paths.processed, 'clusters.json')), 'utf8')) as ClustersFile;
   const avgDir = paths.averages;
   need(path.join(avgDir, 'global.png'));
+  // never a report that mixes the clusters of one run with the averages of another
+  const stale = staleAverages(paths);
+  if (stale) throw new DataError(`the averages in ${avgDir} do not belong to these clusters (${stale}): run notebook 03 again (npm start -- --only 03)`);
   fs.mkdirSync(reports, { recursive: true });
   plotId = 0;
 
@@ -119,8 +126,15 @@ export async function buildReport(options: ReportOptions = {}): Promise<string> 
   </div>
 </section>`);
   }
+  const morphs = fs.readdirSync(avgDir).filter((f) => /^morph-\d+-\d+\.gif$/.test(f)).sort();
+  const morphHtml = morphs.map((f) => {
+    const [a, b] = f.slice(6, -4).split('-');
+    const gif = fs.readFileSync(path.join(avgDir, f)).toString('base64');
+    return `<figure><img alt="morph from type ${a} to type ${b}" src="data:image/gif;base64,${gif}"><figcaption>From type ${a} to type ${b}: shape and texture blended</figcaption></figure>`;
+  });
   const comparison = clusters.comparison.map((r) => `<tr><td>${escapeHtml(r.method)}</td><td>${escapeHtml(r.params)}</td><td>${r.nClusters}</td><td>${(100 * r.noiseShare).toFixed(0)}%</td><td>${Number.isFinite(r.silhouette) ? r.silhouette.toFixed(3) : '–'}</td><td>${Number.isFinite(r.daviesBouldin) ? r.daviesBouldin.toFixed(2) : '–'}</td></tr>`).join('');
-  const tree = clusters.tree ? typesSection(clusters.tree) : '';
+  const treeFile = path.join(avgDir, TREE_GRID_FILE);
+  const tree = clusters.tree ? typesSection(clusters.tree, fs.existsSync(treeFile) ? await dataUri(treeFile, 1024) : null) : '';
   const notebooks = ['01_data_preparation', '02_clustering', '03_average_face']
     .filter((n) => fs.existsSync(path.join(reports, `${n}.html`)))
     .map((n) => `<a href="${n}.html">${n.replace(/_/g, ' ')}</a> (<a href="${n}.ipynb">ipynb</a>)`).join(' · ');
@@ -154,7 +168,7 @@ h1 { margin-bottom: 4px; } .sub { color: #666; margin-top: 0; }
 ${tree}
 <h2>The ${clusters.tree ? 'types' : 'clusters'}</h2>
 ${clusterBlocks.join('\n')}
-<h2>Other methods on the same data</h2>
+${morphHtml.length ? `<h2>From one type to another</h2>\n${morphHtml.join('\n')}\n` : ''}<h2>Other methods on the same data</h2>
 <table><tr><th>method</th><th>parameters</th><th>clusters</th><th>noise</th><th>silhouette</th><th>Davies-Bouldin</th></tr>${comparison}</table>
 <h2>From photos to faces</h2>
 ${funnelChart(prepare.funnel)}

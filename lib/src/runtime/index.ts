@@ -2,3 +2,4 @@ export * from './backend';
 export * from './pool';
 export * from './progress';
 export * from './models';
+export * from './watchdog';

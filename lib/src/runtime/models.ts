@@ -20,7 +20,7 @@ export interface ModelSpec {
   bytes: Record<string, number>;
 }
 
-export type ModelName = 'blazeface-front' | 'blazeface' | 'facemesh' | 'face_recognition' | 'age_gender' | 'face_expression';
+export type ModelName = 'blazeface-front' | 'blazeface' | 'facemesh' | 'face_recognition' | 'age_gender' | 'face_expression' | 'selfie' | 'meet' | 'rvm';
 
 let registry: Record<string, ModelSpec> | null = null;
 const verified = new Set<string>();

@@ -1,13 +1,14 @@
 /**
  * Any folder of photos as a PhotoSource: recursive, read-only, stable order.
  *
- * Every regular, non-hidden file is an item, so nothing disappears silently: files that cannot
- * be photos get a preReject reason (`not an image file (.txt)`), and so do broken symlinks,
- * symlink loops, special files (FIFOs would block a reader) and unreadable subfolders.
+ * Every file is an item, so nothing disappears silently: files that cannot be photos get a
+ * preReject reason (`not an image file (.txt)`), and so do hidden files and folders, broken
+ * symlinks, symlink loops, special files (FIFOs would block a reader) and unreadable subfolders.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataError, InvalidParameterError, boolean, oneOf, withDefaults } from '../validate';
+import { markExactDuplicates } from './duplicates';
 import type { FacesPerPhoto, PhotoItem, PhotoSource } from './types';
 
 /** Extensions of image files (lower case, with the dot); matched case-insensitively. */
@@ -15,19 +16,26 @@ export const IMAGE_EXTENSIONS: readonly string[] = [
   '.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.heic', '.heif', '.bmp',
 ];
 
+/** Reasons of hidden entries (name starting with '.') when includeHidden is false. */
+export const HIDDEN_FILE_REASON = "hidden file (name starts with '.'; not read)";
+export const HIDDEN_FOLDER_REASON = "hidden folder (name starts with '.'; not searched)";
+
 export interface FolderSourceOptions {
-  /** List files and folders whose name starts with '.'. Default false. */
+  /** Read files and folders whose name starts with '.' as photos. Default false: they are listed with a reason. */
   includeHidden?: boolean;
   /** Follow symbolic links to files and folders (loops are detected). Default true. */
   followSymlinks?: boolean;
   /** 'single' (portraits, one face per photo) or 'all' (group photos). Default 'single'. */
   facesPerPhoto?: FacesPerPhoto;
+  /** Mark byte-identical copies `duplicate of <first id>` (only the first is used). Default true. */
+  exactDuplicates?: boolean;
 }
 
 export const FOLDER_DEFAULTS: Required<FolderSourceOptions> = {
   includeHidden: false,
   followSymlinks: true,
   facesPerPhoto: 'single',
+  exactDuplicates: true,
 };
 
 /** Extension (lower case, with the dot) of a file name, '' when it has none. */
@@ -83,6 +91,7 @@ export function folderSource(dir: string, options?: FolderSourceOptions): PhotoS
   const opts = withDefaults('folderSource options', FOLDER_DEFAULTS, options);
   boolean('includeHidden', opts.includeHidden);
   boolean('followSymlinks', opts.followSymlinks);
+  boolean('exactDuplicates', opts.exactDuplicates);
   oneOf('facesPerPhoto', opts.facesPerPhoto, ['single', 'all'] as const);
   const root = checkFolder(dir, 'dir');
   return {
@@ -94,6 +103,7 @@ export function folderSource(dir: string, options?: FolderSourceOptions): PhotoS
       checkFolder(root, 'dir');
       const items = await listFolder(root, opts);
       items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      if (opts.exactDuplicates) await markExactDuplicates(items);
       return items;
     },
   };
@@ -127,9 +137,13 @@ async function listFolder(root: string, opts: Required<FolderSourceOptions>): Pr
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)); // readdir order varies by file system
     for (const entry of entries) {
       const name = entry.name;
-      if (!opts.includeHidden && name.startsWith('.')) continue;
       const abs = path.join(absDir, name);
       const id = relDir === '' ? name : `${relDir}/${name}`;
+      if (!opts.includeHidden && name.startsWith('.')) {
+        // listed, not read: hidden files are often system files (.DS_Store, ._photo.jpg)
+        items.push({ id, path: abs, preReject: entry.isDirectory() ? HIDDEN_FOLDER_REASON : HIDDEN_FILE_REASON });
+        continue;
+      }
       if (name.includes('\ufffd') && !(await exists(abs))) {
         // A name that is not valid UTF-8 comes back with U+FFFD and cannot be opened by that name.
         items.push({ id, path: abs, preReject: 'file name is not valid UTF-8' });
@@ -202,4 +216,46 @@ async function listFolder(root: string, opts: Required<FolderSourceOptions>): Pr
     await walk(abs, id, [...ancestors, real]);
   }
   return items;
+}
+
+/**
+ * The first image file (by extension, not hidden) found under `dir`, searching breadth-first and
+ * stopping at the first one; null when there is none. A cheap check that a folder can be a source.
+ */
+export function findImageFile(dir: string, maxEntries = 1_000_000): string | null {
+  const queue = [path.resolve(dir)];
+  const seen = new Set<string>();
+  let visited = 0;
+  while (queue.length) {
+    const current = queue.shift() as string;
+    let real: string;
+    try {
+      real = fs.realpathSync(current);
+    } catch {
+      continue;
+    }
+    if (seen.has(real)) continue;
+    seen.add(real);
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(current, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      if (++visited > maxEntries) return null;
+      if (e.name.startsWith('.')) continue;
+      const abs = path.join(current, e.name);
+      let st: fs.Stats;
+      try {
+        st = fs.statSync(abs);
+      } catch {
+        continue;
+      }
+      if (st.isDirectory()) queue.push(abs);
+      else if (st.isFile() && isImageFileName(e.name) && st.size > 0) return abs;
+    }
+  }
+  return null;
 }

@@ -22,8 +22,10 @@ export {
   type WikiLocationOptions, type WikiDownloadOptions, type WikiPaths, type WikiDownloadResult, type WikiSourceOptions,
 } from './wiki';
 export {
-  folderSource, isImageFileName, nonImageReason, IMAGE_EXTENSIONS, FOLDER_DEFAULTS, type FolderSourceOptions,
+  folderSource, isImageFileName, nonImageReason, findImageFile, IMAGE_EXTENSIONS, FOLDER_DEFAULTS,
+  type FolderSourceOptions,
 } from './folder';
 export { demoSource, demoPhotosDir, DEMO_PHOTOS } from './demo';
+export { markExactDuplicates, duplicateReason, fileSha256 } from './duplicates';
 export { resolveSource, summarizeSource, RESOLVE_DEFAULTS, type ResolveSourceOptions } from './resolve';
 export * from './open';

@@ -5,6 +5,7 @@
  * (rows of 9 float32), measures.f32 (rows of MEASURE_DIM float32: the measured attributes of
  * features/attributes.ts) and index.jsonl (which face each appended chunk of rows belongs to).
  * An interrupted run keeps every complete chunk and computes only what is missing.
+ * Then the person masks of the same faces (features/masks.ts), cached beside the features.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,6 +22,8 @@ import { MIN_LABEL_AUC, type FaceTrait } from '../features/traits';
 import { LABEL_DEFAULTS, SMILING_AUC } from './type-labels';
 import { ATTRIBUTE, ATTRIBUTE_COLUMNS, ATTRIBUTE_DIM, DESCRIPTOR_DIM } from '../features/layout';
 import { LANDMARK68_VALUES, MESH468_VALUES } from '../faces/landmarks';
+import { maskDir, type SegmentModel } from '../faces/segment';
+import { personMasks, type MaskRun } from './masks';
 
 /** Bumped when the feature computation changes: the cache is then rebuilt. */
 export const FEATURES_VERSION = 2;
@@ -31,9 +34,11 @@ export interface FeatureOptions {
   workers: number | null;
   dataDir: string | null;
   onProgress: ProgressCallback | false | null;
+  /** Person masks for whole-head averages with this net (false: none). */
+  masks: SegmentModel | false;
 }
 
-export const FEATURE_DEFAULTS: FeatureOptions = { batchSize: 16, workers: null, dataDir: null, onProgress: null };
+export const FEATURE_DEFAULTS: FeatureOptions = { batchSize: 16, workers: null, dataDir: null, onProgress: null, masks: 'selfie' };
 
 export interface FaceFeatures {
   /** Face file names (data/processed/faces/), in the preparation's rank order. */
@@ -49,6 +54,8 @@ export interface FaceFeatures {
   cached: number;
   seconds: number;
   backend: string | null;
+  /** The person masks' run (null with masks: false). */
+  masks?: MaskRun | null;
 }
 
 export interface FeaturePaths {
@@ -191,6 +198,7 @@ export async function extractFeatures(options: Partial<FeatureOptions> = {}, pre
     }
   }
   tracker.finish();
+  const masks = o.masks ? await personMasks(prep.images, maskDir(cfg.paths.interim, o.masks), { model: o.masks, workers: cfg.workers, onProgress: o.onProgress, backend: cfg.backend }) : null;
   const rows = keys.map((k) => cache.rows.get(k) as number);
   return {
     names: prep.file.faces.map((f) => f.name),
@@ -201,6 +209,7 @@ export async function extractFeatures(options: Partial<FeatureOptions> = {}, pre
     cached: n - missing.length,
     seconds: (Date.now() - t0) / 1000,
     backend,
+    masks,
   };
 }
 

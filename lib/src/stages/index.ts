@@ -13,3 +13,4 @@ export * from './tables';
 export * from './type-labels';
 export * from './type-tree';
 export * from './type-averages';
+export * from './masks';

@@ -14,16 +14,18 @@ import { WorkerPool, runAll, type WorkerReady } from '../runtime/pool';
 import { ProgressTracker, printProgress, type ProgressCallback } from '../runtime/progress';
 import type { PhotoItem, PhotoSource } from '../sources/types';
 import { integerInRange, withDefaults } from '../validate';
-import { DEFAULT_TEMPLATE, validateTemplate, type AlignTemplate } from '../faces/align';
+import { DEFAULT_TEMPLATE, validateTemplate, type Affine, type AlignTemplate } from '../faces/align';
 import { DECODE_DEFAULTS, type DecodeOptions } from '../faces/decode';
 import { DETECTOR_DEFAULTS, type DetectorOptions } from '../faces/detector';
-import { DEMO_FILTERS, funnel, judge, selectBest, validateFilters, type FilterOptions, type FunnelRow, type Verdict } from '../faces/filter';
+import { DEMO_FILTERS, funnel, judge, referencePose, selectBest, validateFilters, type FilterOptions, type FunnelRow, type ReferencePose, type Verdict } from '../faces/filter';
 import { decodeMesh, MEASURE_VERSION, type MeasureTask, type PhotoRecord } from '../faces/measure';
 import { writeManifest } from '../faces/manifest';
 import { linkOrCopy, replaceDirAtomic, writeFileAtomic, writeLinesAtomic } from '../io/atomic';
 import { LANDMARK68_VALUES, MESH468_VALUES } from '../faces/landmarks';
 import { openSource } from '../sources/open';
 import type { PrepareWorkerInit } from '../faces/prepare-worker';
+import { selectionBias, traitsFromAttributes, traitsFromMeta, type BiasTable, type TraitSample } from '../faces/bias';
+import { readAttributes } from './labels';
 
 export interface PrepareOptions {
   /** A source object, or 'wiki' | 'demo' | a folder (default: FACETYPE_SOURCE, else 'wiki'). */
@@ -102,8 +104,15 @@ export interface KeptFace {
   pitch: number;
   roll: number;
   sharpness: number;
+  /** Re-blur ratio normalised for the face's size (see FaceMeasures.blur). */
+  blur: number | null;
   eyeDistance: number;
   brightness: number;
+  /** Share of the crop outside the photo (filled by edge replication). */
+  outside: number;
+  /** Original photo pixels -> crop pixels, and the photo's size: insideMask(transform, ...photoSize, cropSize) gives the pixels to ignore. */
+  transform: Affine;
+  photoSize: [number, number];
   meta: PhotoItem['meta'] | null;
 }
 
@@ -125,6 +134,10 @@ export interface PrepareResult {
   kept: Verdict[];
   funnel: FunnelRow[];
   filters: FilterOptions;
+  /** The head pose yaw and pitch were judged from (the source's median unless filters.poseReference is 'camera'). */
+  pose: ReferencePose;
+  /** The selection's bias: kept faces against all candidates on the source's metadata and attributes (see preparationBias). */
+  bias: BiasTable;
   keep: number;
   paths: PreparePaths;
   seconds: number;
@@ -316,15 +329,18 @@ export async function prepareFaces(options: Partial<PrepareOptions> = {}): Promi
     kept,
     funnel: rows,
     filters,
+    pose: referencePose(byId.values(), filters.poseReference),
+    bias: { rows: [], warnings: [], candidates: 0, kept: 0 },
     keep,
     paths: p,
     seconds,
     rate: items.length / Math.max(seconds, 1e-3),
     backend,
   };
+  result.bias = preparationBias(result, { attributes: cfg.attributes });
   writeFileAtomic(
     p.summary,
-    JSON.stringify({ source: result.source, measured, cached: result.cached, failed: result.failed, kept: kept.length, keep, filters, funnel: rows, seconds, rate: result.rate, backend, finishedAt: new Date().toISOString() }, null, 2),
+    JSON.stringify({ source: result.source, measured, cached: result.cached, failed: result.failed, kept: kept.length, keep, filters, pose: result.pose, bias: result.bias, funnel: rows, seconds, rate: result.rate, backend, finishedAt: new Date().toISOString() }, null, 2),
   );
   return result;
 }
@@ -350,7 +366,8 @@ async function writeOutputs(p: PreparePaths, source: PhotoSource, kept: Verdict[
       linkOrCopy(path.join(p.crops, name), path.join(fresh, name));
       faces.push({
         rank, name, photo: v.item.id, face: f.index, quality: Math.round((v.quality as number) * 10000) / 10000,
-        yaw: f.yaw, pitch: f.pitch, roll: f.roll, sharpness: f.sharpness, eyeDistance: f.eyeDistance, brightness: f.brightness,
+        yaw: f.yaw, pitch: f.pitch, roll: f.roll, sharpness: f.sharpness, blur: f.blur, eyeDistance: f.eyeDistance, brightness: f.brightness,
+        outside: f.outside, transform: f.transform, photoSize: [v.photo?.info.width ?? 0, v.photo?.info.height ?? 0],
         meta: v.item.meta ?? null,
       });
       lm68.set(f.lm68, rank * LANDMARK68_VALUES);
@@ -393,4 +410,39 @@ export function loadPrepared(paths: ProjectPaths = projectPaths()): PreparedFace
     landmarks68: read(p.landmarks68, LANDMARK68_VALUES),
     mesh468: read(p.mesh468, MESH468_VALUES),
   };
+}
+
+/** CelebA attributes the selection-bias table shows by default (traits, not image defects, first). */
+export const BIAS_ATTRIBUTES = ['Male', 'Young', 'Pale_Skin', 'Gray_Hair', 'Eyeglasses', 'Smiling', 'Wearing_Hat', 'Blurry'];
+
+/**
+ * The selection's bias: kept faces against all candidates (one per labelled photo) on the source's
+ * metadata (WIKI: gender, age at photo) and, when given, a CelebA-style attributes.csv (default:
+ * the run's FACETYPE_ATTRIBUTES or the attributes.csv beside the photos).
+ */
+export function preparationBias(
+  result: PrepareResult,
+  options: { attributes?: string | null; columns?: string[]; maxShift?: number } = {},
+): BiasTable {
+  const file = options.attributes !== undefined ? options.attributes : runConfig({ source: result.source.root }).attributes;
+  let table: ReturnType<typeof readAttributes> | null = null;
+  let unreadable: string | null = null;
+  try {
+    table = file ? readAttributes(file) : null;
+  } catch (e) {
+    unreadable = `attributes not used: ${(e as Error).message}`;
+  }
+  const columns = (options.columns ?? BIAS_ATTRIBUTES).filter((c) => table?.columns.includes(c));
+  const kept = new Set(result.kept.map((v) => v.item.id));
+  const seen = new Set<string>();
+  const samples: TraitSample[] = [];
+  for (const v of result.verdicts) {
+    if (seen.has(v.item.id)) continue;
+    seen.add(v.item.id);
+    const traits = { ...traitsFromMeta(v.item.meta), ...(table ? traitsFromAttributes(table.byFile.get(path.basename(v.item.id)), columns) : {}) };
+    if (Object.values(traits).some((t) => t !== null)) samples.push({ kept: kept.has(v.item.id), traits });
+  }
+  const bias = selectionBias(samples, options.maxShift !== undefined ? { maxShift: options.maxShift } : {});
+  if (unreadable) bias.warnings.push(unreadable);
+  return bias;
 }

@@ -405,9 +405,14 @@ export function compareFeatureSets(f: FaceFeatures, k: number, external: { table
  * k leaves at least a few faces per cluster and the 80% bootstrap subsets can still hold kMax
  * clusters (the demo keeps a dozen faces).
  */
-export function kRange(n: number, fraction = 0.8): { kMin: number; kMax: number } {
+export function kRange(n: number, fraction = 0.8, fixed: number | 'auto' = 'auto'): { kMin: number; kMax: number } {
   integerInRange('n', n, 0);
   const kMax = Math.min(10, Math.floor(n * fraction) - 1, Math.floor(n / 2));
+  if (fixed !== 'auto' && (n < 6 || kMax < fixed)) {
+    let need = Math.max(6, 2 * fixed);
+    while (Math.min(Math.floor(need * fraction) - 1, Math.floor(need / 2)) < fixed) need++;
+    throw new DataError(`only ${n} faces: k = ${fixed} needs at least ${need}`);
+  }
   if (n < 6 || kMax < 2) throw new DataError(`only ${n} faces: at least 6 are needed to compare k = 2 and more`);
   return { kMin: 2, kMax };
 }
@@ -415,7 +420,7 @@ export function kRange(n: number, fraction = 0.8): { kMin: number; kMax: number 
 /** The K analysis as notebook 02 runs it: k = 2..10 (fewer for small sets), cosine silhouette, bootstrap stability. */
 export function analyzeTypes(X: Matrix, cfg: RunConfig, options: { bootstrapSamples?: number } = {}): Promise<KAnalysis> {
   useWasmKernels(cfg.wasmKernels);
-  return analyzeK(X, { ...kRange(X.rows), nInit: 10, metric: 'cosine', seed: cfg.seed, bootstrap: { samples: options.bootstrapSamples ?? 20, fraction: 0.8 } });
+  return analyzeK(X, { ...kRange(X.rows, 0.8, cfg.k), nInit: 10, metric: 'cosine', seed: cfg.seed, bootstrap: { samples: options.bootstrapSamples ?? 20, fraction: 0.8 } });
 }
 
 export interface TypesStageResult {
