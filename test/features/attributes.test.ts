@@ -140,6 +140,13 @@ test('rocAuc, bestF1Threshold and fitLogistic on separable and random data', () 
   assert.ok(F.rocAuc(rows.map((r) => F.logisticScore(m, r)), y) > 0.99);
 });
 
+/** Hanley & McNeil (1982): the standard error of an AUC `a` measured on n1 positives and n2 negatives. */
+function aucStandardError(a: number, n1: number, n2: number): number {
+  const q1 = a / (2 - a);
+  const q2 = (2 * a * a) / (1 + a);
+  return Math.sqrt((a * (1 - a) + (n1 - 1) * (q1 - a * a) + (n2 - 1) * (q2 - a * a)) / (n1 * n2));
+}
+
 const labelsCsv = path.join(celebaDir(), 'attributes.csv');
 test('CelebA: on held-out identities the calibrated attributes keep their AUC', { timeout: 900_000, skip: fs.existsSync(labelsCsv) ? false : `needs ../shared/data/celeba (looked for ${labelsCsv})` }, async () => {
   // 500 photos of odd (held-out) identities, not among the first faces the calibration saw
@@ -162,7 +169,10 @@ test('CelebA: on held-out identities the calibrated attributes keep their AUC', 
         console.log(`  ${r.trait}: ${r.positives} positives in the sample, AUC ${r.auc.toFixed(3)} not asserted`);
         continue;
       }
-      assert.ok(r.auc >= calibrated - 0.08, `${r.trait}: AUC ${r.auc.toFixed(3)} on the sample, calibrated ${calibrated}`);
+      // the sample's AUC may fall below the calibrated one by 0.08, or by 2.5 standard errors where
+      // its few positives make it noisier (Hanley & McNeil's standard error of an AUC)
+      const tolerance = Math.max(0.08, 2.5 * aucStandardError(calibrated, r.positives, r.faces - r.positives));
+      assert.ok(r.auc >= calibrated - tolerance, `${r.trait}: AUC ${r.auc.toFixed(3)} on the sample (${r.positives} positives), calibrated ${calibrated} (tolerance ${tolerance.toFixed(3)})`);
       if (calibrated >= F.MIN_LABEL_AUC) assert.ok(r.auc >= 0.8, `${r.trait} is validated but reached only ${r.auc.toFixed(3)}`);
     }
   } finally {
