@@ -47,6 +47,8 @@ export interface BiasTable {
   warnings: string[];
   candidates: number;
   kept: number;
+  /** The shift past which a group is flagged (percentage points). */
+  maxShift?: number;
   /** How the traits were obtained and sampled, e.g. 'estimated by face-api; rejected: sample of 1000 of 9686'. */
   note?: string;
 }
@@ -80,7 +82,7 @@ export function selectionBias(samples: TraitSample[], options: Partial<BiasOptio
       if (flagged) warnings.push(`${trait}: ${group} is ${allPct}% of candidates but ${keptPct}% of kept faces (${shift > 0 ? '+' : ''}${shift} points)`);
     }
   }
-  return { rows, warnings, candidates: Math.round(sum(samples)), kept: Math.round(sum(samples.filter((s) => s.kept))) };
+  return { rows, warnings, candidates: Math.round(sum(samples)), kept: Math.round(sum(samples.filter((s) => s.kept))), maxShift: o.maxShift };
 }
 
 /** Age groups of the metadata's age at photo. */

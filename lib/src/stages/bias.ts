@@ -48,10 +48,15 @@ export interface BiasRun {
   /** Rejected faces whose crop had to be cut again from the photo. */
   recropped: number;
   seconds: number;
-  /** Wall-clock milliseconds per face computed in this run (crop reading, nets, worker start included); null when all were cached. */
+  /** Wall-clock milliseconds per face computed in this run (crop reading and the nets, over all workers; worker start excluded); null when all were cached. */
   msPerFace: number | null;
+  /** Milliseconds to start the workers (load and warm up the nets); 0 when all were cached. */
+  startMs: number;
   backend: string | null;
   file: string;
+  /** The preparation these estimates belong to: its source's label and number of kept faces. */
+  source: string;
+  keptFaces: number;
 }
 
 interface Job {
@@ -105,7 +110,7 @@ export async function estimatedBias(cfg: RunConfig, prepared: PrepareResult, opt
   const o = withDefaults('estimatedBias options', ESTIMATED_BIAS_DEFAULTS, options);
   integerInRange('sample', o.sample, 1);
   const outFile = path.join(cfg.paths.processed, 'bias.json');
-  const base: BiasRun = { table: prepared.bias, estimated: 0, computed: 0, cached: 0, recropped: 0, seconds: 0, msPerFace: null, backend: null, file: outFile };
+  const base: BiasRun = { table: prepared.bias, estimated: 0, computed: 0, cached: 0, recropped: 0, seconds: 0, msPerFace: null, startMs: 0, backend: null, file: outFile, source: prepared.source.label, keptFaces: prepared.kept.length };
   const fromMeta = prepared.bias.rows.length > 0;
   if (o.estimate === 'never' || (o.estimate === 'auto' && fromMeta)) {
     base.table = { ...prepared.bias, note: fromMeta ? "traits from the source's metadata / attributes" : undefined };
@@ -155,7 +160,8 @@ export async function estimatedBias(cfg: RunConfig, prepared: PrepareResult, opt
   const tracker = new ProgressTracker('bias', jobs.length, o.onProgress === false ? undefined : o.onProgress ?? printProgress({ toStderr: cfg.progressToStderr }));
   tracker.tick('cached', jobs.length - missing.length);
   let backend: string | null = null;
-  const tc = Date.now();
+  let tc = Date.now();
+  let startMs = 0;
   if (missing.length > 0) {
     const batches: Job[][] = [];
     for (let i = 0; i < missing.length; i += o.batchSize) batches.push(missing.slice(i, i + o.batchSize));
@@ -168,6 +174,8 @@ export async function estimatedBias(cfg: RunConfig, prepared: PrepareResult, opt
     });
     try {
       await pool.ready();
+      startMs = Date.now() - tc;
+      tc = Date.now();
       await runAll(
         pool,
         batches,
@@ -203,7 +211,7 @@ export async function estimatedBias(cfg: RunConfig, prepared: PrepareResult, opt
     : { ...estimated, note };
   const run: BiasRun = {
     table, estimated: jobs.length, computed: missing.length, cached: jobs.length - missing.length, recropped,
-    seconds: (Date.now() - t0) / 1000, msPerFace: missing.length ? Math.round((computeMs / missing.length) * 10) / 10 : null, backend, file: outFile,
+    seconds: (Date.now() - t0) / 1000, msPerFace: missing.length ? Math.round((computeMs / missing.length) * 10) / 10 : null, startMs, backend, file: outFile, source: prepared.source.label, keptFaces: prepared.kept.length,
   };
   writeFileAtomic(outFile, JSON.stringify(run, null, 2));
   return run;
@@ -213,6 +221,6 @@ export async function estimatedBias(cfg: RunConfig, prepared: PrepareResult, opt
 export function biasRunRows(run: BiasRun): Record<string, string | number>[] {
   return [{
     'faces estimated': run.estimated, computed: run.computed, cached: run.cached, 'recut crops': run.recropped,
-    'ms per face': run.msPerFace ?? '–', seconds: Math.round(run.seconds * 10) / 10, backend: run.backend ?? '–',
+    'ms per face': run.msPerFace ?? '–', 'worker start ms': run.startMs, seconds: Math.round(run.seconds * 10) / 10, backend: run.backend ?? '–',
   }];
 }
