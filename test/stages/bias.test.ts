@@ -22,7 +22,7 @@ test('estimatedBias() estimates gender and age band on the demo (no metadata), c
   const run = await stages.estimatedBias(cfg, result, { onProgress: false });
   assert.equal(run.estimated, withFace);
   assert.equal(run.computed, withFace);
-  assert.ok(run.msPerFace !== null && run.msPerFace > 0);
+  assert.ok(run.msPerFace !== null && run.msPerFace > 0 && run.cpuMsPerFace !== null && run.cpuMsPerFace > 0);
   const t = run.table;
   assert.deepEqual([...new Set(t.rows.map((r) => r.trait))].sort(), ['estimated age', 'estimated gender']);
   assert.equal(t.candidates, withFace);

@@ -50,6 +50,8 @@ export interface BiasRun {
   seconds: number;
   /** Wall-clock milliseconds per face computed in this run (crop reading and the nets, over all workers; worker start excluded); null when all were cached. */
   msPerFace: number | null;
+  /** CPU milliseconds per face computed in this run (all threads of the process, worker start excluded): the cost on a busy machine too. */
+  cpuMsPerFace: number | null;
   /** Milliseconds to start the workers (load and warm up the nets); 0 when all were cached. */
   startMs: number;
   backend: string | null;
@@ -110,7 +112,7 @@ export async function estimatedBias(cfg: RunConfig, prepared: PrepareResult, opt
   const o = withDefaults('estimatedBias options', ESTIMATED_BIAS_DEFAULTS, options);
   integerInRange('sample', o.sample, 1);
   const outFile = path.join(cfg.paths.processed, 'bias.json');
-  const base: BiasRun = { table: prepared.bias, estimated: 0, computed: 0, cached: 0, recropped: 0, seconds: 0, msPerFace: null, startMs: 0, backend: null, file: outFile, source: prepared.source.label, keptFaces: prepared.kept.length };
+  const base: BiasRun = { table: prepared.bias, estimated: 0, computed: 0, cached: 0, recropped: 0, seconds: 0, msPerFace: null, cpuMsPerFace: null, startMs: 0, backend: null, file: outFile, source: prepared.source.label, keptFaces: prepared.kept.length };
   const fromMeta = prepared.bias.rows.length > 0;
   if (o.estimate === 'never' || (o.estimate === 'auto' && fromMeta)) {
     base.table = { ...prepared.bias, note: fromMeta ? "traits from the source's metadata / attributes" : undefined };
@@ -162,6 +164,7 @@ export async function estimatedBias(cfg: RunConfig, prepared: PrepareResult, opt
   let backend: string | null = null;
   let tc = Date.now();
   let startMs = 0;
+  let cpu: NodeJS.CpuUsage | null = null;
   if (missing.length > 0) {
     const batches: Job[][] = [];
     for (let i = 0; i < missing.length; i += o.batchSize) batches.push(missing.slice(i, i + o.batchSize));
@@ -176,6 +179,7 @@ export async function estimatedBias(cfg: RunConfig, prepared: PrepareResult, opt
       await pool.ready();
       startMs = Date.now() - tc;
       tc = Date.now();
+      const cpu0 = process.cpuUsage();
       await runAll(
         pool,
         batches,
@@ -193,6 +197,7 @@ export async function estimatedBias(cfg: RunConfig, prepared: PrepareResult, opt
           tracker.tick('done', batch.length);
         },
       );
+      cpu = process.cpuUsage(cpu0);
     } finally {
       await pool.close();
     }
@@ -201,6 +206,7 @@ export async function estimatedBias(cfg: RunConfig, prepared: PrepareResult, opt
   }
   tracker.finish();
   const computeMs = Date.now() - tc;
+  const cpuMs = cpu ? (cpu.user + cpu.system) / 1000 : 0;
 
   const samples: TraitSample[] = jobs.map((j) => ({ kept: j.kept, weight: j.weight, traits: traitsFromEstimates(...cache[j.key]) }));
   const estimated = selectionBias(samples, { maxShift: o.maxShift });
@@ -211,7 +217,8 @@ export async function estimatedBias(cfg: RunConfig, prepared: PrepareResult, opt
     : { ...estimated, note };
   const run: BiasRun = {
     table, estimated: jobs.length, computed: missing.length, cached: jobs.length - missing.length, recropped,
-    seconds: (Date.now() - t0) / 1000, msPerFace: missing.length ? Math.round((computeMs / missing.length) * 10) / 10 : null, startMs, backend, file: outFile, source: prepared.source.label, keptFaces: prepared.kept.length,
+    seconds: (Date.now() - t0) / 1000, msPerFace: missing.length ? Math.round((computeMs / missing.length) * 10) / 10 : null,
+    cpuMsPerFace: cpu && missing.length ? Math.round((cpuMs / missing.length) * 10) / 10 : null, startMs, backend, file: outFile, source: prepared.source.label, keptFaces: prepared.kept.length,
   };
   writeFileAtomic(outFile, JSON.stringify(run, null, 2));
   return run;
@@ -221,6 +228,6 @@ export async function estimatedBias(cfg: RunConfig, prepared: PrepareResult, opt
 export function biasRunRows(run: BiasRun): Record<string, string | number>[] {
   return [{
     'faces estimated': run.estimated, computed: run.computed, cached: run.cached, 'recut crops': run.recropped,
-    'ms per face': run.msPerFace ?? '–', 'worker start ms': run.startMs, seconds: Math.round(run.seconds * 10) / 10, backend: run.backend ?? '–',
+    'ms per face': run.msPerFace ?? '–', 'CPU ms per face': run.cpuMsPerFace ?? '–', 'worker start ms': run.startMs, seconds: Math.round(run.seconds * 10) / 10, backend: run.backend ?? '–',
   }];
 }
