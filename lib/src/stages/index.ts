@@ -11,3 +11,4 @@ export * from './explain';
 export * from './averages';
 export * from './tables';
 export * from './masks';
+export * from './bias';
