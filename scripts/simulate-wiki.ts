@@ -9,7 +9,7 @@
  * cells full_path, name (char rows) and face_location (1x4 double), as in the real file) and
  * <out>/simulated.csv (what each photo was made from and how; not read by the product). Default
  * <out>: <tmp>/facetype-wikisim/raw/wiki_crop, so `npm start -- --source wiki --data
- * <tmp>/facetype-wikisim` (or sources.wikiSource({ root: <out> })) reads it: a wiki_crop folder
+ * <tmp>/facetype-wikisim` (or sources.wikiSource({ root: <out>, rawDir: <any> })) reads it: a wiki_crop folder
  * with wiki.mat and no wiki_crop.tar beside it is used as it is, nothing is downloaded.
  *
  * Photos: n CelebA photos of n different identities (one photo each, like most WIKI people),
@@ -263,7 +263,7 @@ async function renderPhoto(p: SimulatedPhoto, images: string, out: string): Prom
     );
   }
   img = img.resize({ width: p.width, height: p.height, fit: 'fill', kernel: 'lanczos3' });
-  if (p.look === 'grayscale') img = img.grayscale();
+  if (p.look === 'grayscale') img = img.grayscale().toColourspace('b-w'); // a one-channel JPEG (the decoder's grayscale path too)
   else if (p.look === 'sepia') img = img.recomb(SEPIA as [[number, number, number], [number, number, number], [number, number, number]]).linear(0.85, 18);
   const file = path.join(out, ...p.id.split('/'));
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -341,10 +341,10 @@ function arg(name: string): string | undefined {
 }
 
 /** Shares of the plan's kinds, as printed by the script. */
-export function describePlan(plan: SimulatedPhoto[]): string[] {
+export function describePlan(plan: SimulatedRow[]): string[] {
   const n = plan.length;
   const share = (k: number): string => `${k} (${((100 * k) / n).toFixed(1)}%)`;
-  const count = (f: (p: SimulatedPhoto) => boolean): string => share(plan.filter(f).length);
+  const count = (f: (p: SimulatedRow) => boolean): string => share(plan.filter(f).length);
   const sides = plan.map((p) => p.longSide).sort((a, b) => a - b);
   return [
     `photos             ${n}`,
@@ -379,7 +379,7 @@ async function main(): Promise<void> {
   if (path.basename(out) === 'wiki_crop' && path.basename(path.dirname(out)) === 'raw') {
     console.log(`run on it: npm start -- --source wiki --data ${path.dirname(path.dirname(out))}`);
   } else {
-    console.log(`read it with sources.wikiSource({ root: '${out}' })`);
+    console.log(`read it with sources.wikiSource({ root: '${out}', rawDir: '${path.dirname(out)}' })`);
   }
 }
 
