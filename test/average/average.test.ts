@@ -156,6 +156,32 @@ test('averageFaces() skips broken faces and counts them by reason, per group too
   assert.equal(average.formatSkips(r.groups[1].skipped), '1 outside-image, 1 eyes-swapped');
 });
 
+test('averageFaces() checks the faces read before its reference shape exists against it, like later ones', async () => {
+  const rnd = random(9);
+  const small = T.map((v) => C / 2 + (v - C / 2) * 0.3);
+  const faces: average.FaceInput[] = [];
+  for (let i = 0; i < 12; i++) faces.push({ image: constant(C, C, [60, 90, 120]), points: jitter(T, rnd), group: i % 2 });
+  // one collapsed face among the first (held back for the reference), one after the reference
+  faces.splice(1, 0, { image: constant(C, C, [0, 0, 0]), points: small, group: 1 });
+  faces.splice(10, 0, { image: constant(C, C, [0, 0, 0]), points: small, group: 0 });
+  for (const referenceSample of [4, 1000]) {
+    const options = { workers: 0, cropSize: C, referenceSample };
+    const array = await average.averageFaces(faces, options);
+    const once = await average.averageFaces((function* () { yield* faces; })(), options);
+    for (const r of [array, once]) {
+      assert.equal(r.seen, 14);
+      assert.equal(r.used, 12);
+      assert.equal(average.formatSkips(r.skipped), '2 bad-scale');
+      assert.equal(r.groups[0].skipped['bad-scale'], 1);
+      assert.equal(r.groups[1].skipped['bad-scale'], 1);
+      assert.deepEqual([r.groups[0].count, r.groups[1].count], [6, 6]);
+      // only the good faces went in: their colour
+      assert.ok(offColour(r.global.average.data, [60, 90, 120], maskPixels(r.global.mask!)) <= 0.5);
+    }
+    assert.equal(maxDiff(once.global.raw.data, array.global.raw.data), 0);
+  }
+});
+
 test('averageFaces() on a worker pool equals the in-thread result, from JPEG files', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facetype-average-'));
   try {

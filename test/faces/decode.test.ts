@@ -76,3 +76,28 @@ test('decodePhoto() refuses a huge photo before decoding it', async () => {
   const d = await faces.decodePhoto(p);
   assert.ok(!d.ok && /^too large \(12000x12000 px = 144 MP; limit 100 MP\)$/.test(d.reason), d.ok ? '' : d.reason);
 });
+
+test('decodeErrorReason() keeps the decoder\'s own words and drops lines another loader left in libvips\'s shared error buffer', () => {
+  const mixed = 'vipspng: libpng read error\nVipsJpeg: premature end of JPEG image\nWarning treated as error due to failOn setting';
+  assert.equal(faces.decodeErrorReason(mixed, 'jpeg'), 'truncated or corrupt image (VipsJpeg: premature end of JPEG image)');
+  assert.equal(faces.decodeErrorReason(mixed, 'png'), 'truncated or corrupt image (vipspng: libpng read error)');
+  assert.equal(faces.decodeErrorReason('Input buffer has corrupt header: webp: unable to parse image', 'webp'), 'truncated or corrupt image (Input buffer has corrupt header: webp: unable to parse image)');
+  assert.equal(faces.sniffFormat(Buffer.from([0xff, 0xd8, 0xff, 0xe0])), 'jpeg');
+  assert.equal(faces.sniffFormat(Buffer.from('GIF89a')), 'gif');
+  assert.equal(faces.sniffFormat(Buffer.from('hello')), null);
+});
+
+test('decodePhoto() gives every truncated file its own decoder message when many decode at once', async () => {
+  const jpeg = await sharp({ create: { width: 300, height: 300, channels: 3, background: '#a63' } }).jpeg().toBuffer();
+  const png = await sharp({ create: { width: 300, height: 300, channels: 3, background: '#a63' } }).png().toBuffer();
+  const files = await Promise.all(Array.from({ length: 12 }, (_, i) => write(`cut-${i}.${i % 2 ? 'png' : 'jpg'}`, async () => (i % 2 ? png : jpeg).subarray(0, ((i % 2 ? png : jpeg).length * 2) >> 2))));
+  const reasons = await Promise.all(files.map(async (f) => {
+    const d = await faces.decodePhoto(f);
+    return d.ok ? 'decoded' : d.reason;
+  }));
+  reasons.forEach((r, i) => {
+    if (i % 2) assert.doesNotMatch(r, /jpeg/i, `cut-${i}.png: ${r}`);
+    else assert.doesNotMatch(r, /png/i, `cut-${i}.jpg: ${r}`);
+    assert.doesNotMatch(r, /^cannot decode image \(Warning treated as error/, r);
+  });
+});

@@ -40,6 +40,15 @@ test('notebook 01 (data preparation) runs on the demo and writes the kept faces 
   checkCommon(o);
   assert.ok((o.counts[plotly] ?? 0) >= 5, JSON.stringify(o.counts)); // funnel, pose, blur, size, selection bias
   assert.ok((o.counts['image/png'] ?? 0) >= 2); // kept and rejected sheets
+  // the selection-bias chart is drawn from face-api's estimates on the demo (no metadata): never empty
+  const nb = JSON.parse(fs.readFileSync(r.executed, 'utf8')) as { cells: { outputs?: { data?: Record<string, unknown> }[] }[] };
+  type Fig = { data: Record<string, unknown>[]; layout: { title?: { text?: string } } };
+  const figures = nb.cells.flatMap((c) => c.outputs ?? []).map((out) => out.data?.[plotly] as Fig | undefined).filter((f): f is Fig => f !== undefined);
+  const drawn = (t: Record<string, unknown>) => ['x', 'y', 'values', 'z'].some((k) => Array.isArray(t[k]) && (t[k] as unknown[]).length > 0);
+  const bias = figures.find((f) => /Selection bias/.test(f.layout.title?.text ?? ''));
+  assert.ok(bias, 'no selection-bias chart');
+  assert.ok(bias.data.length === 2 && bias.data.every(drawn), 'an empty selection-bias chart');
+  for (const f of figures) assert.ok(f.data.some(drawn), `an empty chart: ${f.layout.title?.text}`);
   const faces = fs.readdirSync(path.join(data, 'processed', 'faces'));
   assert.ok(faces.length >= 8, `only ${faces.length} faces kept from the demo`);
   const manifest = fs.readFileSync(path.join(data, 'processed', 'manifest.csv'), 'utf8').trim().split('\n');

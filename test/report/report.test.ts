@@ -10,7 +10,8 @@ let reports = '';
 before(async () => {
   data = fs.mkdtempSync(path.join(os.tmpdir(), 'facetype-report-'));
   reports = path.join(data, 'reports');
-  await stages.prepareFaces({ source: 'demo', dataDir: data, onProgress: false });
+  const prepared = await stages.prepareFaces({ source: 'demo', dataDir: data, onProgress: false });
+  await stages.estimatedBias(runConfig({ dataDir: data, source: 'demo' }), prepared, { onProgress: false });
   await stages.runTypesStage(runConfig({ dataDir: data, source: 'demo' }), { bootstrapSamples: 5, onProgress: false });
   await stages.runAveragesStage(runConfig({ dataDir: data, source: 'demo' }));
 });
@@ -29,7 +30,11 @@ test('buildReport() writes one self-contained index.html: k and why, charts, eve
   const imgs = html.match(/<img [^>]*src="([^"]+)"/g) ?? [];
   assert.ok(imgs.length >= clusters.k + 1);
   for (const img of imgs) assert.match(img, /src="data:image\/(jpeg|png|gif);base64,/);
-  assert.ok((html.match(/Plotly\.newPlot/g) ?? []).length >= 5);
+  assert.ok((html.match(/Plotly\.newPlot/g) ?? []).length >= 6);
+  // the selection bias on the demo (no metadata): face-api's estimates, with how they were sampled
+  assert.match(html, /<h2>Selection bias<\/h2>/);
+  assert.match(html, /traits estimated by face-api&#39;s age\/gender net; kept: all \d+; rejected: all \d+/);
+  assert.match(html, /<td>estimated gender<\/td><td>(fe)?male<\/td>/);
   assert.ok(html.includes('Plotly'), 'plotly.js inlined');
 });
 

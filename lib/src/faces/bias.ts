@@ -11,6 +11,11 @@ import { numberInRange, withDefaults } from '../validate';
 export interface TraitSample {
   kept: boolean;
   traits: Record<string, string | null>;
+  /**
+   * How many candidates this one stands for (default 1): a face of a random sample of n out of N
+   * stands for N / n of them, so the shares among all candidates stay those of the whole.
+   */
+  weight?: number;
 }
 
 export interface BiasOptions {
@@ -24,7 +29,7 @@ export const BIAS_DEFAULTS: BiasOptions = { maxShift: 5 };
 export interface BiasRow {
   trait: string;
   group: string;
-  /** Candidates with this trait known, and those in the group. */
+  /** Candidates with this trait known, and those in the group (weighted: what the samples stand for, rounded). */
   candidates: number;
   inGroup: number;
   /** Shares in percent (one decimal). */
@@ -42,6 +47,10 @@ export interface BiasTable {
   warnings: string[];
   candidates: number;
   kept: number;
+  /** The shift past which a group is flagged (percentage points). */
+  maxShift?: number;
+  /** How the traits were obtained and sampled, e.g. 'estimated by face-api; rejected: sample of 1000 of 9686'. */
+  note?: string;
 }
 
 const pct = (a: number, b: number): number => (b > 0 ? Math.round((1000 * a) / b) / 10 : NaN);
@@ -53,22 +62,27 @@ export function selectionBias(samples: TraitSample[], options: Partial<BiasOptio
   const traits = [...new Set(samples.flatMap((s) => Object.keys(s.traits)))];
   const rows: BiasRow[] = [];
   const warnings: string[] = [];
+  const w = (s: TraitSample): number => s.weight ?? 1;
+  for (const s of samples) if (!(Number.isFinite(w(s)) && w(s) > 0)) throw new Error(`selectionBias: a sample's weight must be > 0 (got ${s.weight})`);
+  const sum = (list: TraitSample[]): number => list.reduce((a, s) => a + w(s), 0);
   for (const trait of traits) {
     const known = samples.filter((s) => s.traits[trait] != null);
     const kept = known.filter((s) => s.kept);
     const groups = [...new Set(known.map((s) => s.traits[trait] as string))].sort();
+    const allW = sum(known);
+    const keptW = sum(kept);
     for (const group of groups) {
-      const inAll = known.filter((s) => s.traits[trait] === group).length;
-      const inKept = kept.filter((s) => s.traits[trait] === group).length;
-      const allPct = pct(inAll, known.length);
-      const keptPct = pct(inKept, kept.length);
+      const inAll = sum(known.filter((s) => s.traits[trait] === group));
+      const inKept = sum(kept.filter((s) => s.traits[trait] === group));
+      const allPct = pct(inAll, allW);
+      const keptPct = pct(inKept, keptW);
       const shift = Math.round((keptPct - allPct) * 10) / 10;
       const flagged = Math.abs(shift) > o.maxShift;
-      rows.push({ trait, group, candidates: known.length, inGroup: inAll, allPct, keptPct, shift, flagged });
+      rows.push({ trait, group, candidates: Math.round(allW), inGroup: Math.round(inAll), allPct, keptPct, shift, flagged });
       if (flagged) warnings.push(`${trait}: ${group} is ${allPct}% of candidates but ${keptPct}% of kept faces (${shift > 0 ? '+' : ''}${shift} points)`);
     }
   }
-  return { rows, warnings, candidates: samples.length, kept: samples.filter((s) => s.kept).length };
+  return { rows, warnings, candidates: Math.round(sum(samples)), kept: Math.round(sum(samples.filter((s) => s.kept))), maxShift: o.maxShift };
 }
 
 /** Age groups of the metadata's age at photo. */
@@ -88,4 +102,29 @@ export function traitsFromAttributes(labels: Record<string, number> | undefined,
   const out: Record<string, string | null> = {};
   for (const a of attributes) out[a] = labels && Number.isFinite(labels[a]) ? (labels[a] > 0 ? 'yes' : 'no') : null;
   return out;
+}
+
+/** Age bands of an estimated age (face-api's age net). */
+export const AGE_BANDS: [number, string][] = [[13, 'child (<13)'], [20, 'teen (13-19)'], [35, 'young adult (20-34)'], [55, 'middle-aged (35-54)'], [Infinity, 'older (55+)']];
+
+/** Traits from face-api's estimates: gender (P(male) >= 0.5) and age band; NaN gives null. */
+export function traitsFromEstimates(age: number, male: number): Record<string, string | null> {
+  return {
+    'estimated gender': Number.isFinite(male) ? (male >= 0.5 ? 'male' : 'female') : null,
+    'estimated age': Number.isFinite(age) ? AGE_BANDS.find(([max]) => age < max)![1] : null,
+  };
+}
+
+/**
+ * A seeded random sample of at most n of the items (Fisher-Yates on a copy), in their original
+ * order, with the weight each sampled item carries: items.length / sample size.
+ */
+export function sampleWithWeight<T>(items: T[], n: number, random: () => number): { sample: T[]; weight: number } {
+  if (items.length <= n) return { sample: [...items], weight: 1 };
+  const idx = items.map((_, i) => i);
+  for (let i = 0; i < n; i++) {
+    const j = i + Math.floor(random() * (idx.length - i));
+    [idx[i], idx[j]] = [idx[j], idx[i]];
+  }
+  return { sample: idx.slice(0, n).sort((a, b) => a - b).map((i) => items[i]), weight: items.length / n };
 }

@@ -70,18 +70,41 @@ const GENERIC_DECODER_LINES = [/warning treated as error/i, /^vips2?\w*: ?$/i];
  * sharp/libvips's whole message as one line: every distinct line kept, generic ones
  * ('Warning treated as error due to failOn setting') dropped unless nothing else is left.
  */
-export function decoderMessage(message: string): string {
-  const lines = [...new Set(message.split('\n').map((l) => l.trim().replace(/:$/, '')).filter(Boolean))];
+export function decoderMessage(message: string, format?: string | null): string {
+  const lines = [...new Set(message.split('\n').map((l) => l.trim().replace(/:$/, '')).filter(Boolean))]
+    .filter((l) => !format || !otherLoader(l, format));
   const specific = lines.filter((l) => !GENERIC_DECODER_LINES.some((g) => g.test(l)));
   const text = (specific.length ? specific : lines).join('; ');
   return text.length > 300 ? `${text.slice(0, 297)}...` : text;
 }
 
-/** Maps a sharp/libvips error message to a specific reason that keeps the decoder's own words. */
-export function decodeErrorReason(message: string): string {
+/** The loaders' names in libvips's messages ('VipsJpeg: ...', 'vipspng: ...', 'webp: ...'). */
+const LOADER_NAMES: Record<string, RegExp> = { jpeg: /jpeg/i, png: /png/i, webp: /webp/i, tiff: /tiff/i, gif: /gif/i, heif: /heif|heic|avif/i };
+
+/** True for a line of another format's loader: libvips's error buffer is shared by its threads. */
+function otherLoader(line: string, format: string): boolean {
+  if (LOADER_NAMES[format]?.test(line)) return false;
+  return Object.entries(LOADER_NAMES).some(([f, re]) => f !== format && re.test(line));
+}
+
+/** The format a file's first bytes announce (null when none of the common ones). */
+export function sniffFormat(buf: Buffer): string | null {
+  if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return 'jpeg';
+  if (buf.length >= 8 && buf.readUInt32BE(0) === 0x89504e47) return 'png';
+  if (buf.length >= 12 && buf.toString('latin1', 0, 4) === 'RIFF' && buf.toString('latin1', 8, 12) === 'WEBP') return 'webp';
+  if (buf.length >= 4 && buf.toString('latin1', 0, 4) === 'GIF8') return 'gif';
+  if (buf.length >= 4 && (buf.readUInt32BE(0) === 0x49492a00 || buf.readUInt32BE(0) === 0x4d4d002a)) return 'tiff';
+  return null;
+}
+
+/**
+ * Maps a sharp/libvips error message to a specific reason that keeps the decoder's own words
+ * (with the file's `format`, lines of other loaders, left by concurrent decodes, are dropped).
+ */
+export function decodeErrorReason(message: string, format?: string | null): string {
   const m = message.toLowerCase();
   if (m.includes('unsupported image format') || m.includes('input buffer contains unsupported')) return 'not an image (unrecognised format)';
-  const full = decoderMessage(message);
+  const full = decoderMessage(message, format);
   if (m.includes('premature end') || m.includes('truncated') || m.includes('unexpected end') || m.includes('read error') || m.includes('corrupt') || m.includes('not a jpeg') || m.includes('bad') || m.includes('bogus') || m.includes('invalid')) {
     return `truncated or corrupt image (${full})`;
   }
@@ -135,8 +158,42 @@ export async function bmpToPng(buf: Buffer): Promise<{ png: Buffer; bitsPerPixel
   return { png, bitsPerPixel: bmp.bitPP };
 }
 
-/** Decodes an in-memory file (see decodePhoto). */
+/** True when sharp's message holds only generic lines (the specific one was lost). */
+function onlyGeneric(message: string, format: string | null): boolean {
+  const lines = message.split('\n').map((l) => l.trim().replace(/:$/, '')).filter((l) => l && !otherLoader(l, format ?? ''));
+  return lines.every((l) => GENERIC_DECODER_LINES.some((g) => g.test(l)));
+}
+
+/** A decoding failure with the decoder's own words for a file of `format`. */
+function decodeFailure(e: unknown, format: string | null, info: Partial<PhotoInfo>): DecodeFailure & { generic: boolean } {
+  const message = (e as Error).message;
+  return { ...failure(decodeErrorReason(message, format), info), generic: onlyGeneric(message, format) };
+}
+
+let serial: Promise<unknown> = Promise.resolve();
+
+/**
+ * Decodes an in-memory file (see decodePhoto). libvips keeps one error buffer for all its threads,
+ * so when several photos decode at once a failure can reach us as the bare 'Warning treated as
+ * error due to failOn setting': such a failure is decoded again, alone, for the decoder's own
+ * words (`VipsJpeg: premature end of JPEG image`).
+ */
 export async function decodeBuffer(file: Buffer, options: Partial<DecodeOptions> = {}): Promise<DecodedPhoto | DecodeFailure> {
+  let r = await decodeOnce(file, options);
+  for (let attempt = 0; attempt < 3 && !r.ok && r.generic; attempt++) {
+    const again = serial.then(() => decodeOnce(file, options));
+    serial = again.catch(() => undefined);
+    r = await again;
+  }
+  return strip(r);
+}
+
+function strip(r: DecodedPhoto | (DecodeFailure & { generic?: boolean })): DecodedPhoto | DecodeFailure {
+  if (!r.ok) delete r.generic;
+  return r;
+}
+
+async function decodeOnce(file: Buffer, options: Partial<DecodeOptions>): Promise<DecodedPhoto | (DecodeFailure & { generic?: boolean })> {
   const opts = { ...DECODE_DEFAULTS, ...options };
   let buf = file;
   let bmpBits = 0;
@@ -150,7 +207,7 @@ export async function decodeBuffer(file: Buffer, options: Partial<DecodeOptions>
   try {
     meta = await sharp(buf, { limitInputPixels: false }).metadata();
   } catch (e) {
-    return failure(decodeErrorReason((e as Error).message), { bytes: file.length });
+    return decodeFailure(e, sniffFormat(buf), { bytes: file.length });
   }
   const orientation = meta.orientation ?? 1;
   const swap = orientation >= 5 && orientation <= 8;
@@ -204,6 +261,6 @@ export async function decodeBuffer(file: Buffer, options: Partial<DecodeOptions>
     if (channels !== 3) return failure(`unexpected channel count after decoding (${channels})`, info);
     return { ok: true, image: { data: pixels, width: out.width, height: out.height, channels: 3 }, info, scale: out.width / width, notes };
   } catch (e) {
-    return failure(decodeErrorReason((e as Error).message), info);
+    return decodeFailure(e, sniffFormat(buf), info);
   }
 }

@@ -144,8 +144,13 @@ export async function rejectedSheets(result: PrepareResult, perStep = 8): Promis
  * The selection's bias: each group's share among all candidates and among the kept faces (for
  * yes/no attributes, the 'yes' group only), flagged groups in red, with the warnings as text.
  */
-export function biasChart(table: BiasTable): { figure: Figure; bundle: MimeBundle } {
+export function biasChart(table: BiasTable): { figure: Figure | null; bundle: MimeBundle } {
   const rows = table.rows.filter((r) => r.group !== 'no');
+  // never an empty chart: without any trait known there is nothing to draw, say so instead
+  if (rows.length === 0) {
+    const why = `Selection bias: no trait is known for these candidates (no metadata, no attributes${table.note ? `; ${table.note}` : ''}), so nothing to compare.`;
+    return { figure: null, bundle: { 'text/plain': [why, ...table.warnings.map((w) => `warning: ${w}`)].join('\n') } };
+  }
   const label = rows.map((r) => (r.group === 'yes' ? r.trait : `${r.trait}: ${r.group}`));
   const fig = figure(
     [
@@ -158,11 +163,13 @@ export function biasChart(table: BiasTable): { figure: Figure; bundle: MimeBundl
     ],
     {
       title: { text: 'Selection bias: share of each group among all candidates and among the kept faces' },
+      ...(table.note ? { annotations: [{ text: table.note, xref: 'paper', yref: 'paper', x: 0, y: 1.08, showarrow: false, xanchor: 'left', font: { size: 11, color: '#555' } }] } : {}),
       barmode: 'group', yaxis: { title: { text: '% of faces with the trait known' } }, height: 420,
     },
   );
   const text = [
-    ...rows.map((r) => `${r.trait.padEnd(14)} ${r.group.padEnd(12)} all ${String(r.allPct).padStart(5)}%  kept ${String(r.keptPct).padStart(5)}%  ${r.shift > 0 ? '+' : ''}${r.shift}${r.flagged ? '  !' : ''}`),
+    ...(table.note ? [table.note, ''] : []),
+    ...rows.map((r) => `${r.trait.padEnd(16)} ${r.group.padEnd(19)} all ${String(r.allPct).padStart(5)}%  kept ${String(r.keptPct).padStart(5)}%  ${r.shift > 0 ? '+' : ''}${r.shift}${r.flagged ? '  !' : ''}`),
     ...(table.warnings.length ? ['', ...table.warnings.map((w) => `warning: ${w}`)] : ['', 'no group shifted by more than the threshold']),
   ].join('\n');
   return { figure: fig, bundle: figureBundle(fig, text) };

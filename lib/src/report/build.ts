@@ -22,6 +22,8 @@ import { clusterColor, figure, scriptJson, type Figure } from '../plots/figure';
 import { DataError } from '../validate';
 import { staleAverages } from '../stages/averages';
 import { escapeHtml } from '../io/text';
+import { biasChart } from '../plots/prepare-charts';
+import type { BiasTable } from '../faces/bias';
 
 export interface ReportOptions {
   dataDir?: string;
@@ -91,6 +93,25 @@ ${chartDiv(traitHeatmap(shares, names).figure)}
 ${t.comparison ? `<h2>Two-level types against flat alternatives</h2><p>${escapeHtml(t.comparisonJustification ?? '')}</p>${table(t.comparison)}` : ''}`;
 }
 
+/**
+ * The selection-bias section: data/processed/bias.json (notebook 01's estimatedBias), else the
+ * preparation's metadata table from prepare.json; a sentence when neither has a trait.
+ */
+function biasSection(processed: string, prepare: { source: { label: string }; kept: number; bias?: BiasTable }): string {
+  const file = path.join(processed, 'bias.json');
+  let table: BiasTable | undefined = prepare.bias;
+  const estimated = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { table: BiasTable; source?: string; keptFaces?: number }) : null;
+  // only the estimates of this preparation (same source, same kept faces)
+  if (estimated && estimated.source === prepare.source.label && estimated.keptFaces === prepare.kept) table = estimated.table;
+  if (!table || table.rows.length === 0) return '<p>No trait is known for the candidates (no metadata, and no estimates: run notebook 01 to estimate gender and age with face-api).</p>';
+  const { figure: fig } = biasChart(table);
+  const rows = table.rows.map((r) => `<tr><td>${escapeHtml(r.trait)}</td><td>${escapeHtml(r.group)}</td><td>${r.allPct}%</td><td>${r.keptPct}%</td><td${r.flagged ? ' style="color:#E45756"' : ''}>${r.shift > 0 ? '+' : ''}${r.shift}</td></tr>`).join('');
+  const warn = table.warnings.length ? `<ul class="reasons">${table.warnings.map((w) => `<li>warning: ${escapeHtml(w)}</li>`).join('')}</ul>` : `<p>No group's share moved by more than ${table.maxShift ?? 5} points.</p>`;
+  return `${table.note ? `<p>${escapeHtml(table.note)}.</p>` : ''}${fig ? chartDiv(fig) : ''}
+<table><tr><th>trait</th><th>group</th><th>all candidates (${table.candidates})</th><th>kept (${table.kept})</th><th>shift (points)</th></tr>${rows}</table>
+${warn}`;
+}
+
 /** Builds reports/index.html from the run's outputs; returns its path. */
 export async function buildReport(options: ReportOptions = {}): Promise<string> {
   const paths = projectPaths(options.dataDir);
@@ -100,7 +121,7 @@ export async function buildReport(options: ReportOptions = {}): Promise<string> 
     if (!fs.existsSync(f)) throw new DataError(`the report needs ${f}: run the three notebooks first (npm start)`);
     return f;
   };
-  const prepare = JSON.parse(fs.readFileSync(need(path.join(paths.processed, 'prepare.json')), 'utf8')) as { source: { label: string; photos: number }; kept: number; funnel: FunnelRow[]; seconds: number; backend: string | null; finishedAt: string };
+  const prepare = JSON.parse(fs.readFileSync(need(path.join(paths.processed, 'prepare.json')), 'utf8')) as { source: { label: string; photos: number }; kept: number; funnel: FunnelRow[]; bias?: BiasTable; seconds: number; backend: string | null; finishedAt: string };
   const facesFile = JSON.parse(fs.readFileSync(need(path.join(paths.processed, 'faces.json')), 'utf8')) as FacesFile;
   const clusters = JSON.parse(fs.readFileSync(need(path.join(paths.processed, 'clusters.json')), 'utf8')) as ClustersFile;
   const avgDir = paths.averages;
@@ -172,6 +193,8 @@ ${morphHtml.length ? `<h2>From one type to another</h2>\n${morphHtml.join('\n')}
 <table><tr><th>method</th><th>parameters</th><th>clusters</th><th>noise</th><th>silhouette</th><th>Davies-Bouldin</th></tr>${comparison}</table>
 <h2>From photos to faces</h2>
 ${funnelChart(prepare.funnel)}
+<h2>Selection bias</h2>
+${biasSection(paths.processed, prepare)}
 <footer>Features: ${clusters.features.columns} columns (face-api descriptor, age, gender) → ${clusters.features.pcaComponents} principal components (${(100 * clusters.features.varianceKept).toFixed(0)}% of the variance).
 Notebooks: ${notebooks || 'not exported'}. Made by facetype.</footer>
 </body></html>

@@ -14,3 +14,4 @@ export * from './type-labels';
 export * from './type-tree';
 export * from './type-averages';
 export * from './masks';
+export * from './bias';
