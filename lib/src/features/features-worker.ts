@@ -27,12 +27,12 @@ export interface FeatureTask {
   files: string[];
   /** B x LANDMARK68_VALUES landmark coordinates (crop pixels). */
   landmarks: Float32Array;
-  /** B x MESH468_VALUES mesh coordinates (crop pixels). */
-  mesh: Float32Array;
+  /** B x MESH468_VALUES mesh coordinates (crop pixels); without them no attributes are measured. */
+  mesh?: Float32Array;
 }
 
 export interface FeatureResult extends FeatureBatch {
-  /** B x MEASURE_DIM attribute measures (attributes.ts). */
+  /** B x MEASURE_DIM attribute measures (attributes.ts); empty when the task had no mesh. */
   measures: Float32Array;
 }
 
@@ -58,8 +58,9 @@ export const handler: TaskHandler = {
     const lms = task.files.map((_, i) => task.landmarks.subarray(i * LANDMARK68_VALUES, (i + 1) * LANDMARK68_VALUES));
     const out = await nets.run(images, lms);
     const M = MESH468_VALUES;
-    const measures = new Float32Array(images.length * MEASURE_DIM);
-    images.forEach((img, i) => measures.set(measureAttributes(img, task.mesh.subarray(i * M, (i + 1) * M)), i * MEASURE_DIM));
+    const mesh = task.mesh;
+    const measures = new Float32Array(mesh ? images.length * MEASURE_DIM : 0);
+    if (mesh) images.forEach((img, i) => measures.set(measureAttributes(img, mesh.subarray(i * M, (i + 1) * M)), i * MEASURE_DIM));
     const result: FeatureResult = { ...out, measures };
     return { result, transfer: [out.descriptors.buffer as ArrayBuffer, out.attributes.buffer as ArrayBuffer, measures.buffer as ArrayBuffer] };
   },

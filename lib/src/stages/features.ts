@@ -178,9 +178,10 @@ export async function extractFeatures(options: Partial<FeatureOptions> = {}, pre
           if (!result) throw new Error(`feature extraction failed for ${batch.length} faces starting at ${path.basename(prep.images[batch[0]])}: ${error?.message}`);
           const d = new Float32Array(result.descriptors);
           const a = new Float32Array(result.attributes);
+          const m = new Float32Array(result.measures);
+          if (m.length !== batch.length * MEASURE_DIM) throw new Error(`the features worker measured ${m.length / MEASURE_DIM} of ${batch.length} faces`);
           fs.writeSync(dfd, Buffer.from(d.buffer, d.byteOffset, d.byteLength));
           fs.writeSync(afd, Buffer.from(a.buffer, a.byteOffset, a.byteLength));
-          const m = new Float32Array(result.measures);
           fs.writeSync(mfd, Buffer.from(m.buffer, m.byteOffset, m.byteLength));
           const chunkKeys = batch.map((i) => keys[i]);
           fs.writeSync(ifd, JSON.stringify({ start: cache.count, keys: chunkKeys }) + '\n');
