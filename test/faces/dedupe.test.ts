@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { faces } from 'facetype';
@@ -74,4 +75,61 @@ test('dHash thresholds on CelebA crops: re-encodings and resizes of a photo are 
   console.log(`# ${same.length} same-identity pairs: ${merged} under ${limit} bits; ${variants.length} re-encodings/resizes: max ${Math.max(...variants)} bits`);
   assert.ok(variants.every((d) => d <= limit), `a re-encoding is ${Math.max(...variants)} bits away`);
   assert.ok(merged <= Math.ceil(0.05 * same.length), `${merged} of ${same.length} same-identity pairs under the hash limit`);
+});
+
+test('gradientCorrelation() ignores brightness and contrast, meshDistance() is the RMS point distance', () => {
+  const a = Array.from({ length: 64 }, (_, i) => ((i * 37) % 11) * 20);
+  assert.ok(Math.abs(faces.gradientCorrelation(a, a.map((v) => 0.5 * v + 30)) - 1) < 1e-9);
+  assert.ok(faces.gradientCorrelation(a, a.map((v) => 255 - v)) < -0.99);
+  assert.equal(faces.gradientCorrelation(a, new Array(64).fill(7)), 0);
+  assert.throws(() => faces.gradientCorrelation([1, 2, 3], [1, 2, 3]), /not square/);
+  assert.equal(faces.meshDistance([0, 0, 10, 10], [3, 4, 10, 10]), Math.sqrt(25 / 2));
+});
+
+/** A textured synthetic "crop": smooth blobs whose layout depends on `seed`. */
+async function blobCrop(file: string, seed: number): Promise<void> {
+  const data = Buffer.alloc(256 * 256 * 3);
+  for (let y = 0; y < 256; y++) {
+    for (let x = 0; x < 256; x++) {
+      const v = 128 + 60 * Math.sin((x * (1 + seed)) / 23 + seed) * Math.cos((y * (2 + seed)) / 31 - seed) + 40 * Math.sin((x + y) / (9 + seed));
+      data.fill(Math.max(0, Math.min(255, Math.round(v))), (y * 256 + x) * 3, (y * 256 + x) * 3 + 3);
+    }
+  }
+  fs.writeFileSync(file, await sharp(data, { raw: { width: 256, height: 256, channels: 3 } }).jpeg({ quality: 94 }).toBuffer());
+}
+
+test('markNearDuplicates() marks a re-encoded or resized crop as a duplicate of the better face, keeps a different one, and caches the signatures', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facetype-dedupe-'));
+  try {
+    await blobCrop(path.join(dir, 'a.jpg'), 1);
+    await blobCrop(path.join(dir, 'b.jpg'), 2);
+    // a JPEG at quality 30 of the same pixels
+    fs.writeFileSync(path.join(dir, 'a-q30.jpg'), await sharp(path.join(dir, 'a.jpg')).jpeg({ quality: 30 }).toBuffer());
+    const mesh = faces.encodeMesh(new Float32Array(936).map((_, i) => 50 + (i % 150)));
+    const verdict = (id: string, quality: number): faces.Verdict => ({
+      photo: { key: `${id}|1`, id, path: id, status: 'ok', info: {}, notes: [], faces: [], detected: 1, ms: 0 },
+      item: { id, path: id },
+      face: { index: 0, crop: id, mesh } as unknown as faces.FaceMeasures,
+      step: null,
+      reason: null,
+      quality,
+    });
+    const vs = [verdict('a-q30.jpg', 0.5), verdict('a.jpg', 0.9), verdict('b.jpg', 0.7)];
+    const cacheFile = path.join(dir, 'signatures.jsonl');
+    const r = await faces.markNearDuplicates(vs, { crops: dir, cacheFile });
+    assert.deepEqual(vs.map((v) => v.step), ['near duplicate', null, null]);
+    assert.match(vs[0].reason ?? '', /^duplicate of a\.jpg \(near duplicate: hash \d+ bits, landmarks 0\.00 px, correlation (0\.9\d\d|1\.000)\)$/);
+    assert.deepEqual([r.checked, r.marked, r.computed], [3, 1, 3]);
+    const again = vs.map((v) => ({ ...v, step: null, reason: null }));
+    const r2 = await faces.markNearDuplicates(again, { crops: dir, cacheFile });
+    assert.deepEqual([r2.marked, r2.computed], [1, 0]);
+    // a face whose landmarks are far apart is not a duplicate, even with the same pixels
+    const moved = faces.encodeMesh(new Float32Array(936).map((_, i) => 60 + (i % 150)));
+    const third = [verdict('a-q30.jpg', 0.5), verdict('a.jpg', 0.9)];
+    third[0].face = { ...third[0].face!, mesh: moved };
+    await faces.markNearDuplicates(third, { crops: dir, cacheFile });
+    assert.deepEqual(third.map((v) => v.step), [null, null]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
