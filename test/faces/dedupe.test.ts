@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { faces } from 'facetype';
+import { faces, stages } from 'facetype';
+import { sharedDir } from '../support/shared-data';
 
 const img = (w: number, h: number, f: (x: number, y: number) => number) => {
   const data = new Uint8Array(w * h * 3);
@@ -131,5 +132,51 @@ test('markNearDuplicates() marks a re-encoded or resized crop as a duplicate of 
     assert.deepEqual(third.map((v) => v.step), [null, null]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('prepareFaces() keeps one of a photo saved as JPEG, PNG, resized to 50% and cropped by 3%, and another photo of the same person', { timeout: 300_000 }, async (t) => {
+  const celeba = path.join(sharedDir(), 'data', 'celeba', 'images');
+  // CelebA identity 9084: two photos that are alike (hash 28 bits and meshes 2.5 px apart), told
+  // apart by the gradient correlation only
+  const [photo, other] = ['000990.jpg', '004188.jpg'].map((f) => path.join(celeba, f));
+  if (!fs.existsSync(photo) || !fs.existsSync(other)) {
+    t.skip(`needs CelebA (looked for ${photo}; set FACETYPE_SHARED to the shared folder)`);
+    return;
+  }
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'facetype-dedupe-prep-'));
+  try {
+    const dir = path.join(root, 'photos');
+    fs.mkdirSync(dir);
+    const buf = fs.readFileSync(photo);
+    const { width = 0, height = 0 } = await sharp(buf).metadata();
+    fs.copyFileSync(photo, path.join(dir, 'face.jpg'));
+    await sharp(buf).png().toFile(path.join(dir, 'face.png'));
+    await sharp(buf).resize(Math.round(width / 2), Math.round(height / 2)).jpeg({ quality: 90 }).toFile(path.join(dir, 'face-half.jpg'));
+    const dx = Math.round(0.03 * width);
+    const dy = Math.round(0.03 * height);
+    await sharp(buf).extract({ left: dx, top: dy, width: width - 2 * dx, height: height - 2 * dy }).jpeg({ quality: 90 }).toFile(path.join(dir, 'face-crop3.jpg'));
+    fs.copyFileSync(other, path.join(dir, 'other.jpg'));
+    const r = await stages.prepareFaces({ source: dir, keep: 10, dataDir: path.join(root, 'data'), workers: 1, onProgress: false });
+    const step = new Map(r.verdicts.map((v) => [v.item.id, v]));
+    const variants = ['face.jpg', 'face.png', 'face-half.jpg', 'face-crop3.jpg'];
+    for (const id of variants) assert.ok(step.get(id)?.face, `${id}: ${step.get(id)?.reason}`);
+    const keptIds = r.kept.map((v) => v.item.id).sort();
+    assert.equal(keptIds.length, 2, `kept ${keptIds.join(', ')}; ${r.verdicts.map((v) => `${v.item.id}: ${v.reason}`).join('; ')}`);
+    assert.ok(keptIds.includes('other.jpg'), `the other photo of the person was not kept: ${step.get('other.jpg')?.reason}`);
+    const keptVariant = keptIds.find((id) => id !== 'other.jpg')!;
+    for (const id of variants.filter((x) => x !== keptVariant)) {
+      const v = step.get(id)!;
+      assert.equal(v.step, 'near duplicate', `${id}: ${v.reason}`);
+      assert.match(v.reason ?? '', new RegExp(`^duplicate of ${keptVariant.replace('.', '\\.')} \\(near duplicate: `));
+    }
+    // the manifest and the funnel say so
+    const rows = faces.readManifest(r.paths.manifestCsv);
+    assert.equal(rows.filter((m) => m.step === 'near duplicate' && m.reason.startsWith(`duplicate of ${keptVariant}`)).length, 3);
+    assert.equal(r.funnel.find((f) => f.step === 'near duplicate')?.removed, 3);
+    assert.deepEqual([r.nearDuplicates?.checked, r.nearDuplicates?.marked], [5, 3]);
+    console.log(`# kept ${keptIds.join(' and ')}; ${variants.filter((x) => x !== keptVariant).map((id) => `${id}: ${step.get(id)!.reason}`).join('; ')}; other.jpg kept`);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
   }
 });
