@@ -181,19 +181,23 @@ async function main(): Promise<void> {
     }
   }
 
-  // 4. thresholds from the tune half: every variant within the hash and mesh limits (10% and 20%
-  // margins), the correlation limit in the middle of the gap between variants and other photos
+  // 4. the choice on the tune half: recall of the variants and same-identity pairs merged for a
+  // grid of limits (CelebA holds some photos twice: look at the merged pairs before calling them errors)
+  console.log('\ntune half (even identities): variants merged / same-identity pairs merged, by limits');
   const tuneVar = pairs.filter((p) => p.half === 'tune' && p.kind !== 'same identity');
   const tuneSame = pairs.filter((p) => p.half === 'tune' && p.kind === 'same identity');
-  const hashLimit = Math.ceil(1.1 * Math.max(...tuneVar.map((p) => p.hash)));
-  const meshLimit = Math.ceil(2 * 1.2 * Math.max(...tuneVar.map((p) => p.mesh))) / 2;
-  const varMin = Math.min(...tuneVar.map((p) => p.corr));
-  const candidates = tuneSame.filter((p) => p.hash <= hashLimit && p.mesh <= meshLimit);
-  const below = candidates.filter((p) => p.corr < varMin).map((p) => p.corr);
-  const corrLimit = Math.round(50 * (varMin + Math.max(-1, ...below))) / 100;
-  console.log(`\ntuned on the even identities: hash <= ${hashLimit} bits, mesh <= ${meshLimit} px, correlation >= ${corrLimit}` +
-    ` (variants from ${varMin}; ${candidates.length} same-identity pairs within the hash and mesh limits, highest correlation` +
-    ` under the variants' ${Math.max(-1, ...below)}; ${candidates.length - below.length} above it)`);
+  for (const h of [28, 32, 36, 40, 48]) {
+    const cells: string[] = [];
+    for (const m of [3, 4, 5]) {
+      for (const c of [0.8, 0.85, 0.88, 0.9]) {
+        const o = { ...faces.DEDUPE_DEFAULTS, maxHammingDistance: h, maxMeshDistance: m, minCorrelation: c };
+        const ok = (p: Pair) => faces.isNearDuplicate({ hash: p.hash, mesh: p.mesh, correlation: p.corr }, o);
+        cells.push(`m${m} c${c}: ${tuneVar.filter(ok).length}/${tuneSame.filter(ok).length}`);
+      }
+    }
+    console.log(`  hash ${h}: ${cells.join('  ')}`);
+  }
+  console.log(`  (of ${tuneVar.length} variants and ${tuneSame.length} same-identity pairs)`);
   const d = faces.DEDUPE_DEFAULTS;
   console.log(`DEDUPE_DEFAULTS: hash <= ${d.maxHammingDistance} bits, mesh <= ${d.maxMeshDistance} px, correlation >= ${d.minCorrelation}`);
   const merged = (p: Pair) => faces.isNearDuplicate({ hash: p.hash, mesh: p.mesh, correlation: p.corr }, d);
@@ -212,7 +216,7 @@ async function main(): Promise<void> {
   // 5. the product's check (markNearDuplicates) on the variants folder and on the whole preparation
   for (const [label, dir, all] of [['variants folder', path.join(work, 'data'), vPassing], ['whole preparation', dataDir, passing]] as const) {
     const verdicts = [...all.values()].map((x) => x.v);
-    const r = await faces.markNearDuplicates(verdicts, { crops: path.join(dir, 'interim', 'prepare', 'crops') });
+    const r = await faces.markNearDuplicates(verdicts, { crops: path.join(dir, 'interim', 'prepare', 'crops'), cacheFile: path.join(work, `signatures-${label.replace(/ /g, '-')}.jsonl`) });
     const marked = verdicts.filter((v) => v.step === 'near duplicate');
     const ident = (id: string) => identity.get(path.basename(id).replace(/__.*$/, '.jpg'));
     const target = (v: faces.Verdict) => /^duplicate of (\S+)/.exec(v.reason ?? '')?.[1] ?? '';
@@ -223,9 +227,15 @@ async function main(): Promise<void> {
       `signatures ${r.signatureSeconds.toFixed(1)} s, comparisons ${r.compareSeconds.toFixed(2)} s`);
     if (label === 'variants folder') {
       const groups = new Set([...all.keys()].map((id) => id.replace(/__.*$/, '')));
-      console.log(`  ${groups.size} photos with a passing file: ${r.checked - r.marked} faces kept (ideal ${groups.size})`);
+      console.log(`  ${groups.size} photos with a passing file: ${r.checked - r.marked} faces left (ideal ${groups.size}); variants not merged:`);
+      const left = new Map<string, string[]>();
+      for (const v of verdicts.filter((x) => x.step === null)) {
+        const g = v.item.id.replace(/__.*$/, '');
+        (left.get(g) ?? left.set(g, []).get(g)!).push(v.item.id);
+      }
+      for (const ids of left.values()) if (ids.length > 1) console.log(`    ${ids.join(', ')}`);
     }
-    for (const v of marked.filter((x) => !samePhoto.includes(x)).slice(0, 20)) console.log(`  ${v.item.id} (identity ${ident(v.item.id)}): ${v.reason} (identity ${ident(target(v))})`);
+    for (const v of marked.filter((x) => !samePhoto.includes(x))) console.log(`  ${v.item.id} (identity ${ident(v.item.id)}): ${v.reason} (identity ${ident(target(v))})`);
   }
 }
 
