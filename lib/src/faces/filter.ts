@@ -106,6 +106,7 @@ export const FUNNEL_STEPS = [
   'eyes hidden',
   'badly exposed',
   'blurry',
+  'near duplicate',
   'not among the best N',
 ] as const;
 export type FunnelStep = (typeof FUNNEL_STEPS)[number];
@@ -267,6 +268,11 @@ export function judge(items: PhotoItem[], records: Map<string, PhotoRecord>, opt
   return out;
 }
 
+/** Rank order of passing faces: quality score, best first; ties broken by id, then face index. */
+export function byRank(a: Verdict, b: Verdict): number {
+  return (b.quality as number) - (a.quality as number) || (a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : (a.face?.index ?? 0) - (b.face?.index ?? 0));
+}
+
 /**
  * Keeps the best `keep` passing faces by quality score (ties broken by id for a stable order);
  * the others get the step 'not among the best N'. Returns the kept verdicts in rank order.
@@ -274,7 +280,7 @@ export function judge(items: PhotoItem[], records: Map<string, PhotoRecord>, opt
 export function selectBest(verdicts: Verdict[], keep: number): Verdict[] {
   integerInRange('keep', keep, 1);
   const passing = verdicts.filter((v) => v.step === null);
-  passing.sort((a, b) => (b.quality as number) - (a.quality as number) || (a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : (a.face?.index ?? 0) - (b.face?.index ?? 0)));
+  passing.sort(byRank);
   for (let i = keep; i < passing.length; i++) {
     passing[i].step = 'not among the best N';
     passing[i].reason = `not among the best ${keep} (quality ${(passing[i].quality as number).toFixed(3)})`;
@@ -284,12 +290,12 @@ export function selectBest(verdicts: Verdict[], keep: number): Verdict[] {
 
 /**
  * What kind of cut a funnel step is: 'input' (no usable photo or face: metadata, unreadable, no
- * face), 'unusable' (a filter: the face cannot serve), 'ranking' (usable but not among the best N,
+ * face, a near duplicate of a better face), 'unusable' (a filter: the face cannot serve), 'ranking' (usable but not among the best N,
  * the main cut on a large source), 'kept'.
  */
 export type FunnelCut = 'input' | 'unusable' | 'ranking' | 'kept';
 
-const INPUT_STEPS: readonly string[] = ['metadata pre-filter', 'unreadable or not an image', 'no face found'];
+const INPUT_STEPS: readonly string[] = ['metadata pre-filter', 'unreadable or not an image', 'no face found', 'near duplicate'];
 
 export function funnelCut(step: FunnelStep | 'kept'): FunnelCut {
   return step === 'kept' ? 'kept' : step === 'not among the best N' ? 'ranking' : INPUT_STEPS.includes(step) ? 'input' : 'unusable';

@@ -20,6 +20,7 @@ import { DETECTOR_DEFAULTS, type DetectorOptions } from '../faces/detector';
 import { DEMO_FILTERS, funnel, judge, referencePose, selectBest, validateFilters, type FilterOptions, type FunnelRow, type ReferencePose, type Verdict } from '../faces/filter';
 import { decodeMesh, MEASURE_VERSION, type MeasureTask, type PhotoRecord } from '../faces/measure';
 import { writeManifest } from '../faces/manifest';
+import { markNearDuplicates, type DedupeOptions, type NearDuplicateSummary } from '../faces/dedupe';
 import { linkOrCopy, replaceDirAtomic, writeFileAtomic, writeLinesAtomic } from '../io/atomic';
 import { LANDMARK68_VALUES, MESH468_VALUES } from '../faces/landmarks';
 import { openSource } from '../sources/open';
@@ -48,6 +49,8 @@ export interface PrepareOptions {
   batchSize: number;
   /** Progress callback; default prints progress; false for silence. */
   onProgress: ProgressCallback | false | null;
+  /** Near-duplicate check among the faces that pass the filters (see faces/dedupe.ts); false to skip it. */
+  dedupe: DedupeOptions | false;
 }
 
 export const PREPARE_DEFAULTS: PrepareOptions = {
@@ -63,6 +66,7 @@ export const PREPARE_DEFAULTS: PrepareOptions = {
   jpegQuality: 94,
   batchSize: 8,
   onProgress: null,
+  dedupe: {},
 };
 
 /** Where the preparation reads and writes. */
@@ -75,6 +79,8 @@ export interface PreparePaths {
   landmarks68: string;
   mesh468: string;
   summary: string;
+  /** Cache of the near-duplicate signatures of the crops. */
+  signatures: string;
 }
 
 export function preparePaths(paths: ProjectPaths = projectPaths()): PreparePaths {
@@ -88,6 +94,7 @@ export function preparePaths(paths: ProjectPaths = projectPaths()): PreparePaths
     landmarks68: path.join(paths.processed, 'landmarks68.f32'),
     mesh468: path.join(paths.processed, 'mesh468.f32'),
     summary: path.join(paths.processed, 'prepare.json'),
+    signatures: path.join(interim, 'signatures.jsonl'),
   };
 }
 
@@ -138,6 +145,8 @@ export interface PrepareResult {
   pose: ReferencePose;
   /** The selection's bias: kept faces against all candidates on the source's metadata and attributes (see preparationBias). */
   bias: BiasTable;
+  /** The near-duplicate check: faces compared and marked, and its time (null when skipped). */
+  nearDuplicates: NearDuplicateSummary | null;
   keep: number;
   paths: PreparePaths;
   seconds: number;
@@ -315,6 +324,8 @@ export async function prepareFaces(options: Partial<PrepareOptions> = {}): Promi
   tracker.finish();
 
   const verdicts = judge(items, byId, filters);
+  // a face repeating a better one (the same photo re-encoded, resized, slightly cropped) is not kept
+  const nearDuplicates = o.dedupe === false ? null : await markNearDuplicates(verdicts, { ...o.dedupe, crops: p.crops, cacheFile: p.signatures });
   const kept = selectBest(verdicts, keep);
   await writeOutputs(p, source, kept, template);
   writeManifest(p.manifestCsv, verdicts, kept);
@@ -331,6 +342,7 @@ export async function prepareFaces(options: Partial<PrepareOptions> = {}): Promi
     filters,
     pose: referencePose(byId.values(), filters.poseReference),
     bias: { rows: [], warnings: [], candidates: 0, kept: 0 },
+    nearDuplicates,
     keep,
     paths: p,
     seconds,
@@ -340,7 +352,7 @@ export async function prepareFaces(options: Partial<PrepareOptions> = {}): Promi
   result.bias = preparationBias(result, { attributes: cfg.attributes });
   writeFileAtomic(
     p.summary,
-    JSON.stringify({ source: result.source, measured, cached: result.cached, failed: result.failed, kept: kept.length, keep, filters, pose: result.pose, bias: result.bias, funnel: rows, seconds, rate: result.rate, backend, finishedAt: new Date().toISOString() }, null, 2),
+    JSON.stringify({ source: result.source, measured, cached: result.cached, failed: result.failed, kept: kept.length, keep, filters, pose: result.pose, bias: result.bias, nearDuplicates, funnel: rows, seconds, rate: result.rate, backend, finishedAt: new Date().toISOString() }, null, 2),
   );
   return result;
 }
