@@ -19,6 +19,12 @@ test('extractFeatures() gives a finite 128-d descriptor and plausible attributes
   assert.equal(f.computed, n);
   assert.equal(f.descriptors.length, n * features.DESCRIPTOR_DIM);
   assert.equal(f.attributes.length, n * features.ATTRIBUTE_DIM);
+  // the measured attributes come with the features, one row per face, and make traits
+  assert.equal(f.measures.length, n * features.MEASURE_DIM);
+  const ita = Array.from({ length: n }, (_, i) => f.measures[i * features.MEASURE_DIM + features.MEASURES.indexOf('ita')]);
+  assert.ok(ita.filter(Number.isFinite).length >= n * 0.8, `ITA ${ita.map((v) => v.toFixed(0))}`);
+  const traits = stages.faceTraits(f);
+  assert.ok(traits.length >= 10 && traits.every((t) => t.values.length === n), traits.map((t) => t.name).join(', '));
   for (let i = 0; i < n; i++) {
     const d = f.descriptors.subarray(i * 128, (i + 1) * 128);
     assert.ok(d.every(Number.isFinite));

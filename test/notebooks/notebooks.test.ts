@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { projectRoot, runtime } from 'facetype';
+import { projectRoot, runtime, stages } from 'facetype';
 import * as jupyter from 'facetype/dist/cli/jupyter';
 
 /**
@@ -73,6 +73,16 @@ test('notebook 02 (clustering) charts the choice of k, explains the clusters and
   assert.equal(folders.length, json.k);
   const linked = folders.reduce((s, f) => s + fs.readdirSync(path.join(data, 'processed', 'clusters', f)).length, 0);
   assert.equal(linked, faces.length);
+  // the tree of types: level-1 nodes cover every face, folder names follow the (distinct) labels
+  const tree = (json as unknown as { tree: { nodes: { level: number; size: number }[]; shares: unknown[] } }).tree;
+  assert.equal(tree.nodes.filter((n) => n.level === 1).reduce((s, n) => s + n.size, 0), faces.length);
+  assert.equal(tree.shares.length, json.k + 1);
+  const labels = (json.clusters as unknown as { label: string; folder: string; cluster: number }[]);
+  assert.equal(new Set(labels.map((c) => c.label)).size, labels.length);
+  for (const c of labels) assert.equal(c.folder, `${c.cluster}-${stages.slug(c.label)}`);
+  assert.deepEqual([...folders].sort(), labels.map((c) => c.folder).sort());
+  // messages name the actual source
+  assert.match(fs.readFileSync(r.executed, 'utf8'), /No external labels for the demo photos/);
 });
 
 test('notebook 03 (average faces) draws the mean shape, the warp and writes the averages', { skip: skip ?? false, timeout: 600_000 }, async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cluster, features, projectPaths, stages } from 'facetype';
+import { cluster, features, io, projectPaths, stages } from 'facetype';
 
 /** A small synthetic clustering: 3 blobs of faces with descriptors, attributes and crop files. */
 async function synthetic(dir: string) {
@@ -21,7 +21,7 @@ async function synthetic(dir: string) {
     attributes[i * features.ATTRIBUTE_DIM + features.ATTRIBUTE.male] = i % 2;
     attributes[i * features.ATTRIBUTE_DIM + features.ATTRIBUTE.firstExpression] = 1;
   }
-  const feats = { names, descriptors, attributes, computed: n, cached: 0, seconds: 0, backend: null };
+  const feats = { names, descriptors, attributes, measures: new Float32Array(n * features.MEASURE_DIM).fill(NaN), computed: n, cached: 0, seconds: 0, backend: null };
   const prepared = {
     file: { version: 1 as const, source: { kind: 'folder', label: 'test', root: dir }, template: { size: 256 } as never, cropSize: 256,
       faces: names.map((name, rank) => ({ rank, name, photo: `p/${name}`, face: 0, quality: 1, yaw: 0, pitch: 0, roll: 0, sharpness: 1, eyeDistance: 60, brightness: 0.5, meta: null })) },
@@ -60,6 +60,32 @@ test('writeClusters() then loadClusters() round-trips faces and labels (names wi
       labels: s.chosen.labels, centroids: s.chosen.centroids, alternatives: s.alt, explained: s.explained,
     });
     assert.deepEqual(fs.readdirSync(out.dir).sort(), [...out.folders].sort());
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('writeClusters() with traits writes every trait as a clusters.csv column (category by name, binary 0/1, score beside it)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facetype-clusters-'));
+  try {
+    const s = await synthetic(dir);
+    const traits = stages.typeTraits(s.feats);
+    stages.writeClusters(s.paths, {
+      prepared: s.prepared as never, features: s.feats, matrix: s.fm, reduced: s.reduced, analysis: s.analysis, choice: s.choice,
+      labels: s.chosen.labels, centroids: s.chosen.centroids, alternatives: s.alt, explained: s.explained, traits,
+    });
+    const { header, rows } = (() => {
+      const parsed = io.parseCsv(fs.readFileSync(path.join(s.paths.processed, 'clusters.csv'), 'utf8'));
+      return { header: parsed.columns, rows: parsed.rows };
+    })();
+    for (const col of ['ageBand', 'gender', 'smiling', 'smiling_score', 'skinTone', 'skinTone_score', 'glasses', 'glasses_score', 'beard', 'greyHair', 'hat']) {
+      assert.ok(header.includes(col), `clusters.csv lacks ${col}: ${header.join(', ')}`);
+    }
+    // ages 20/40/60 by row, male every other row; the measures are NaN here: empty cells
+    assert.deepEqual(rows.slice(0, 3).map((r) => r.ageBand), ['young adult', 'middle-aged', 'older']);
+    assert.deepEqual(rows.slice(0, 2).map((r) => r.gender), ['woman', 'man']);
+    assert.equal(rows[0].skinTone, '');
+    assert.equal(rows[0].glasses, '');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

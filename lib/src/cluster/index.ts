@@ -27,3 +27,4 @@ export { wasmAvailable, useWasmKernels, wasmKernelsEnabled } from './wasm';
 export * from './compare';
 export * from './compare-libraries';
 export * from './embed';
+export * from './split';

@@ -1,14 +1,17 @@
 /**
  * Worker-side handler of the features stage: face-api's nets on one tfjs backend per worker;
- * each task is a batch of aligned crops with their 68 landmarks, or `{ segment }`: person masks
- * of crops (faces/segment.ts; init `{ segment: model, faceNets: false }` loads only that net).
+ * each task is a batch of aligned crops with their 68 landmarks and 468 mesh points; besides the
+ * nets' outputs it measures each face's attributes (attributes.ts) on the crop already decoded.
+ * Or `{ segment }`: person masks of crops (faces/segment.ts; init `{ segment: model, faceNets:
+ * false }` loads only that net).
  */
 import sharp from 'sharp';
 import { describeBackend, initBackend, type BackendOptions } from '../runtime/backend';
 import type { TaskHandler } from '../runtime/worker';
 import { PersonSegmenter, segmentCrops, type SegmentModel, type SegmentTask } from '../faces/segment';
-import { FaceNets, readCrop } from './nets';
-import { LANDMARK68_VALUES } from '../faces/landmarks';
+import { FaceNets, readCrop, type FeatureBatch } from './nets';
+import { LANDMARK68_VALUES, MESH468_VALUES } from '../faces/landmarks';
+import { MEASURE_DIM, measureAttributes } from './attributes';
 
 let nets: FaceNets | null = null;
 let segmenter: PersonSegmenter | null = null;
@@ -24,6 +27,13 @@ export interface FeatureTask {
   files: string[];
   /** B x LANDMARK68_VALUES landmark coordinates (crop pixels). */
   landmarks: Float32Array;
+  /** B x MESH468_VALUES mesh coordinates (crop pixels); without them no attributes are measured. */
+  mesh?: Float32Array;
+}
+
+export interface FeatureResult extends FeatureBatch {
+  /** B x MEASURE_DIM attribute measures (attributes.ts); empty when the task had no mesh. */
+  measures: Float32Array;
 }
 
 export const handler: TaskHandler = {
@@ -47,6 +57,11 @@ export const handler: TaskHandler = {
     const images = await Promise.all(task.files.map((f) => readCrop(f)));
     const lms = task.files.map((_, i) => task.landmarks.subarray(i * LANDMARK68_VALUES, (i + 1) * LANDMARK68_VALUES));
     const out = await nets.run(images, lms);
-    return { result: out, transfer: [out.descriptors.buffer as ArrayBuffer, out.attributes.buffer as ArrayBuffer] };
+    const M = MESH468_VALUES;
+    const mesh = task.mesh;
+    const measures = new Float32Array(mesh ? images.length * MEASURE_DIM : 0);
+    if (mesh) images.forEach((img, i) => measures.set(measureAttributes(img, mesh.subarray(i * M, (i + 1) * M)), i * MEASURE_DIM));
+    const result: FeatureResult = { ...out, measures };
+    return { result, transfer: [out.descriptors.buffer as ArrayBuffer, out.attributes.buffer as ArrayBuffer, measures.buffer as ArrayBuffer] };
   },
 };

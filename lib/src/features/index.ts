@@ -1,6 +1,10 @@
 /**
- * Features: face-api's descriptor, age, gender and expressions for every kept face, cached.
+ * Features: face-api's descriptor, age, gender and expressions for every kept face, cached; the
+ * measured attributes (skin tone, glasses, facial hair, hair, head cover) and the per-face traits.
  */
 export * from './layout';
-export { EXPRESSIONS, descriptorBox, attributeBox, type Expression, type FeatureBatch } from './nets';
+export { EXPRESSIONS, descriptorBox, attributeBox, readCrop, type Expression, type FeatureBatch } from './nets';
 export * from './traits';
+export * from './attributes';
+export * from './attribute-traits';
+export { ATTRIBUTE_CALIBRATION } from './attribute-calibration';

@@ -22,6 +22,8 @@ export interface FaceTrait {
   word?: string;
   /** category: the name of each category ('child', 'teen', ...), also the words a label uses. */
   categories?: string[];
+  /** category: the categories follow an order (age bands, skin tones): a label may name two adjacent ones. */
+  ordered?: boolean;
   /** binary: the continuous measure behind `values` (same length), when there is one. */
   score?: Float32Array;
   /** binary: the threshold applied to `score`. */

@@ -256,6 +256,8 @@ export interface ProjectionChartOptions {
   /** Cluster names for the legend (index = cluster). */
   names?: string[];
   title?: string;
+  /** Legend name of the points labelled -1 (default 'noise'). */
+  noiseName?: string;
   /** Marker size (default 4). */
   markerSize?: number;
 }
@@ -268,13 +270,13 @@ export function projectionChart(projection: Projection, labels: ArrayLike<number
   const traces = ids.map((c) => {
     const idx: number[] = [];
     for (let i = 0; i < labels.length; i++) if (labels[i] === c) idx.push(i);
-    const name = c < 0 ? `noise (${idx.length})` : `${options.names?.[c] ?? `cluster ${c}`} (${idx.length})`;
+    const name = c < 0 ? `${options.noiseName ?? 'noise'} (${idx.length})` : `${options.names?.[c] ?? `cluster ${c}`} (${idx.length})`;
     return {
       type: 'scattergl', mode: 'markers', name,
       x: idx.map((i) => e.data[i * 2]), y: idx.map((i) => e.data[i * 2 + 1]),
       text: idx.map((i) => options.hoverText?.[i] ?? `face ${i}`),
       ...(options.imageUrls ? { customdata: idx.map((i) => options.imageUrls![i]) } : {}),
-      hovertemplate: `%{text}<br>${c < 0 ? 'noise' : options.names?.[c] ?? `cluster ${c}`}<extra></extra>`,
+      hovertemplate: `%{text}<br>${c < 0 ? options.noiseName ?? 'noise' : options.names?.[c] ?? `cluster ${c}`}<extra></extra>`,
       marker: { size: options.markerSize ?? 4, color: clusterColor(c), opacity: c < 0 ? 0.4 : 0.75 },
     };
   });
@@ -284,7 +286,7 @@ export function projectionChart(projection: Projection, labels: ArrayLike<number
     height: 560, legend: { itemsizing: 'constant' },
   });
   const summary = `${e.rows} faces projected with ${projection.method}; ` +
-    ids.map((c) => `${c < 0 ? 'noise' : options.names?.[c] ?? `cluster ${c}`}: ${Array.from(labels).filter((l) => l === c).length}`).join(', ') +
+    ids.map((c) => `${c < 0 ? options.noiseName ?? 'noise' : options.names?.[c] ?? `cluster ${c}`}: ${Array.from(labels).filter((l) => l === c).length}`).join(', ') +
     (projection.warnings.length ? `\n${projection.warnings.join('\n')}` : '');
   return chart(fig, summary);
 }

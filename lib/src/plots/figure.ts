@@ -43,7 +43,15 @@ export function clusterColor(i: number): string {
 
 /** Builds a figure with the base layout. */
 export function figure(data: Trace[], layout: Record<string, unknown> = {}): Figure {
-  return { data, layout: { ...BASE_LAYOUT, ...layout }, config: { responsive: true, displaylogo: false } };
+  const merged: Record<string, unknown> = { ...BASE_LAYOUT, ...layout };
+  // the title sits just above the plot area, below the band Plotly's mode bar takes at the top
+  if (merged.title !== undefined) {
+    const t = typeof merged.title === 'string' ? { text: merged.title } : (merged.title as Record<string, unknown>);
+    merged.title = { x: 0, xref: 'paper', xanchor: 'left', y: 1, yref: 'paper', yanchor: 'bottom', pad: { b: 12 }, ...t };
+    const margin = (merged.margin ?? {}) as Record<string, number>;
+    merged.margin = { ...margin, t: Math.max(margin.t ?? 0, 72) };
+  }
+  return { data, layout: merged, config: { responsive: true, displaylogo: false } };
 }
 
 let divCounter = 0;

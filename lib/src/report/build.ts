@@ -12,8 +12,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { projectPaths } from '../config';
-import type { ClustersFile } from '../stages/types';
+import type { ClustersFile, TypesSummary } from '../stages/types';
 import type { FacesFile } from '../stages/prepare';
+import type { TypeNode } from '../stages/type-tree';
+import { traitHeatmap, typeTreeChart } from '../plots/type-charts';
+import { TREE_GRID_FILE } from '../stages/type-averages';
 import type { FunnelRow } from '../faces/filter';
 import { clusterColor, figure, scriptJson, type Figure } from '../plots/figure';
 import { DataError } from '../validate';
@@ -70,6 +73,24 @@ function funnelChart(rows: FunnelRow[]): string {
   const values = [start, ...steps.map((r) => r.remaining), rows[rows.length - 1]?.remaining ?? 0];
   return chartDiv(figure([{ type: 'funnel', y: labels, x: values, textinfo: 'value', marker: { color: labels.map((_, i) => (i === labels.length - 1 ? '#54A24B' : i === 0 ? '#BAB0AC' : '#E45756')) } }],
     { title: { text: 'What each filter removed' }, height: 380, margin: { l: 190, r: 20, t: 40, b: 20 } }));
+}
+
+/** The tree of types, the share of every trait in every type and the comparison of typings. */
+function typesSection(t: TypesSummary, treeGrid: string | null): string {
+  const names = new Map(t.nodes.filter((n) => n.leaf !== null).map((n) => [n.leaf!, n.label]));
+  const shares = { ...t.traitShares, share: t.traitShares.share.map((r) => r.map((v) => v ?? NaN)), overall: t.traitShares.overall.map((v) => v ?? NaN) };
+  const table = (rows: Record<string, string | number>[]) => {
+    const cols = Object.keys(rows[0] ?? {});
+    return `<table><tr>${cols.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>${rows.map((r) => `<tr>${cols.map((c) => `<td>${escapeHtml(String(r[c]))}</td>`).join('')}</tr>`).join('')}</table>`;
+  };
+  return `<h2>The tree of types</h2>
+<p>${escapeHtml(t.justification)}</p>
+${chartDiv(typeTreeChart(t.nodes as TypeNode[]).figure)}
+${treeGrid ? `<figure><img alt="average face of every type and sub-type" src="${treeGrid}"><figcaption>The average face of every node of the tree: each level-1 type, followed by its sub-types</figcaption></figure>` : ''}
+<h2>What each type is made of</h2>
+<p>Every word of a label holds for at least 80% of the type's faces and is clearly more frequent there than over everyone; the share of every trait in every type:</p>
+${chartDiv(traitHeatmap(shares, names).figure)}
+${t.comparison ? `<h2>Two-level types against flat alternatives</h2><p>${escapeHtml(t.comparisonJustification ?? '')}</p>${table(t.comparison)}` : ''}`;
 }
 
 /**
@@ -133,6 +154,8 @@ export async function buildReport(options: ReportOptions = {}): Promise<string> 
     return `<figure><img alt="morph from type ${a} to type ${b}" src="data:image/gif;base64,${gif}"><figcaption>From type ${a} to type ${b}: shape and texture blended</figcaption></figure>`;
   });
   const comparison = clusters.comparison.map((r) => `<tr><td>${escapeHtml(r.method)}</td><td>${escapeHtml(r.params)}</td><td>${r.nClusters}</td><td>${(100 * r.noiseShare).toFixed(0)}%</td><td>${Number.isFinite(r.silhouette) ? r.silhouette.toFixed(3) : '–'}</td><td>${Number.isFinite(r.daviesBouldin) ? r.daviesBouldin.toFixed(2) : '–'}</td></tr>`).join('');
+  const treeFile = path.join(avgDir, TREE_GRID_FILE);
+  const tree = clusters.tree ? typesSection(clusters.tree, fs.existsSync(treeFile) ? await dataUri(treeFile, 1024) : null) : '';
   const notebooks = ['01_data_preparation', '02_clustering', '03_average_face']
     .filter((n) => fs.existsSync(path.join(reports, `${n}.html`)))
     .map((n) => `<a href="${n}.html">${n.replace(/_/g, ' ')}</a> (<a href="${n}.ipynb">ipynb</a>)`).join(' · ');
@@ -163,7 +186,8 @@ h1 { margin-bottom: 4px; } .sub { color: #666; margin-top: 0; }
 </div>
 <h2>Choosing k</h2>
 <div class="grid">${kCharts(clusters)}</div>
-<h2>The clusters</h2>
+${tree}
+<h2>The ${clusters.tree ? 'types' : 'clusters'}</h2>
 ${clusterBlocks.join('\n')}
 ${morphHtml.length ? `<h2>From one type to another</h2>\n${morphHtml.join('\n')}\n` : ''}<h2>Other methods on the same data</h2>
 <table><tr><th>method</th><th>parameters</th><th>clusters</th><th>noise</th><th>silhouette</th><th>Davies-Bouldin</th></tr>${comparison}</table>

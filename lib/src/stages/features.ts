@@ -2,7 +2,8 @@
  * The features stage: for every kept face, face-api's 128-d descriptor, age, gender probability
  * and 7 expression probabilities, computed in the worker pool and cached on disk in a columnar
  * binary form (data/interim/features/): descriptors.f32 (rows of 128 float32), attributes.f32
- * (rows of 9 float32) and index.jsonl (which face each appended chunk of rows belongs to).
+ * (rows of 9 float32), measures.f32 (rows of MEASURE_DIM float32: the measured attributes of
+ * features/attributes.ts) and index.jsonl (which face each appended chunk of rows belongs to).
  * An interrupted run keeps every complete chunk and computes only what is missing.
  * Then the person masks of the same faces (features/masks.ts), cached beside the features.
  */
@@ -13,15 +14,19 @@ import { loadPrepared, type PreparedFaces } from './prepare';
 import { WorkerPool, runAll, type WorkerReady } from '../runtime/pool';
 import { ProgressTracker, printProgress, type ProgressCallback } from '../runtime/progress';
 import { integerInRange, withDefaults } from '../validate';
-import type { FeatureTask } from '../features/features-worker';
-import type { FeatureBatch } from '../features/nets';
-import { ATTRIBUTE_COLUMNS, ATTRIBUTE_DIM, DESCRIPTOR_DIM } from '../features/layout';
-import { LANDMARK68_VALUES } from '../faces/landmarks';
+import type { FeatureResult, FeatureTask } from '../features/features-worker';
+import { MEASURE_DIM, MEASURES_VERSION } from '../features/attributes';
+import { BINARY_TRAITS, buildTraits, type AttributeCalibration } from '../features/attribute-traits';
+import { ATTRIBUTE_CALIBRATION } from '../features/attribute-calibration';
+import { MIN_LABEL_AUC, type FaceTrait } from '../features/traits';
+import { LABEL_DEFAULTS, SMILING_AUC } from './type-labels';
+import { ATTRIBUTE, ATTRIBUTE_COLUMNS, ATTRIBUTE_DIM, DESCRIPTOR_DIM } from '../features/layout';
+import { LANDMARK68_VALUES, MESH468_VALUES } from '../faces/landmarks';
 import { maskDir, type SegmentModel } from '../faces/segment';
 import { personMasks, type MaskRun } from './masks';
 
 /** Bumped when the feature computation changes: the cache is then rebuilt. */
-export const FEATURES_VERSION = 1;
+export const FEATURES_VERSION = 2;
 
 export interface FeatureOptions {
   /** Faces per worker task (batched inference). */
@@ -42,6 +47,8 @@ export interface FaceFeatures {
   descriptors: Float32Array;
   /** N x 9 attributes: age, male, neutral, happy, sad, angry, fearful, disgusted, surprised. */
   attributes: Float32Array;
+  /** N x MEASURE_DIM measured attributes (features/attributes.ts MEASURES). */
+  measures: Float32Array;
   /** Computed in this run / read from the cache. */
   computed: number;
   cached: number;
@@ -56,11 +63,12 @@ export interface FeaturePaths {
   index: string;
   descriptors: string;
   attributes: string;
+  measures: string;
 }
 
 export function featurePaths(paths: ProjectPaths = projectPaths()): FeaturePaths {
   const dir = path.join(paths.interim, 'features');
-  return { dir, index: path.join(dir, 'index.jsonl'), descriptors: path.join(dir, 'descriptors.f32'), attributes: path.join(dir, 'attributes.f32') };
+  return { dir, index: path.join(dir, 'index.jsonl'), descriptors: path.join(dir, 'descriptors.f32'), attributes: path.join(dir, 'attributes.f32'), measures: path.join(dir, 'measures.f32') };
 }
 
 interface CacheState {
@@ -72,7 +80,7 @@ interface CacheState {
 /** A face's cache key: its file name, size and modification time, and the feature version. */
 function faceKey(file: string): string {
   const st = fs.statSync(file);
-  return `${path.basename(file)}|${st.size}|${Math.round(st.mtimeMs)}|v${FEATURES_VERSION}`;
+  return `${path.basename(file)}|${st.size}|${Math.round(st.mtimeMs)}|v${FEATURES_VERSION}.${MEASURES_VERSION}`;
 }
 
 /** Reads the cache index; truncates the binary files to the rows a complete chunk describes. */
@@ -84,7 +92,8 @@ function openCache(p: FeaturePaths): CacheState {
   if (fs.existsSync(p.index)) {
     const dRows = fs.existsSync(p.descriptors) ? fs.statSync(p.descriptors).size / (DESCRIPTOR_DIM * 4) : 0;
     const aRows = fs.existsSync(p.attributes) ? fs.statSync(p.attributes).size / (ATTRIBUTE_DIM * 4) : 0;
-    const available = Math.floor(Math.min(dRows, aRows));
+    const mRows = fs.existsSync(p.measures) ? fs.statSync(p.measures).size / (MEASURE_DIM * 4) : 0;
+    const available = Math.floor(Math.min(dRows, aRows, mRows));
     for (const line of fs.readFileSync(p.index, 'utf8').split('\n')) {
       if (!line.trim()) continue;
       let chunk: { start: number; keys: string[] };
@@ -101,7 +110,7 @@ function openCache(p: FeaturePaths): CacheState {
   }
   // drop what no complete chunk describes (an interrupted write)
   fs.writeFileSync(p.index, valid.length ? valid.join('\n') + '\n' : '');
-  for (const [file, dim] of [[p.descriptors, DESCRIPTOR_DIM], [p.attributes, ATTRIBUTE_DIM]] as const) {
+  for (const [file, dim] of [[p.descriptors, DESCRIPTOR_DIM], [p.attributes, ATTRIBUTE_DIM], [p.measures, MEASURE_DIM]] as const) {
     if (!fs.existsSync(file)) fs.writeFileSync(file, Buffer.alloc(0));
     fs.truncateSync(file, count * dim * 4);
   }
@@ -140,7 +149,7 @@ export async function extractFeatures(options: Partial<FeatureOptions> = {}, pre
   if (missing.length > 0) {
     const batches: number[][] = [];
     for (let i = 0; i < missing.length; i += o.batchSize) batches.push(missing.slice(i, i + o.batchSize));
-    const pool = new WorkerPool<FeatureTask, FeatureBatch>(require.resolve('../features/features-worker'), {
+    const pool = new WorkerPool<FeatureTask, FeatureResult>(require.resolve('../features/features-worker'), {
       workers: cfg.workers,
       init: cfg.backend,
       onReady: (r: WorkerReady) => {
@@ -149,6 +158,7 @@ export async function extractFeatures(options: Partial<FeatureOptions> = {}, pre
     });
     const dfd = fs.openSync(p.descriptors, 'a');
     const afd = fs.openSync(p.attributes, 'a');
+    const mfd = fs.openSync(p.measures, 'a');
     const ifd = fs.openSync(p.index, 'a');
     try {
       await pool.ready();
@@ -159,14 +169,20 @@ export async function extractFeatures(options: Partial<FeatureOptions> = {}, pre
           const L = LANDMARK68_VALUES;
           const landmarks = new Float32Array(batch.length * L);
           batch.forEach((i, j) => landmarks.set(prep.landmarks68.subarray(i * L, (i + 1) * L), j * L));
-          return { files: batch.map((i) => prep.images[i]), landmarks };
+          const M = MESH468_VALUES;
+          const mesh = new Float32Array(batch.length * M);
+          batch.forEach((i, j) => mesh.set(prep.mesh468.subarray(i * M, (i + 1) * M), j * M));
+          return { files: batch.map((i) => prep.images[i]), landmarks, mesh };
         },
         (batch, result, error) => {
           if (!result) throw new Error(`feature extraction failed for ${batch.length} faces starting at ${path.basename(prep.images[batch[0]])}: ${error?.message}`);
           const d = new Float32Array(result.descriptors);
           const a = new Float32Array(result.attributes);
+          const m = new Float32Array(result.measures);
+          if (m.length !== batch.length * MEASURE_DIM) throw new Error(`the features worker measured ${m.length / MEASURE_DIM} of ${batch.length} faces`);
           fs.writeSync(dfd, Buffer.from(d.buffer, d.byteOffset, d.byteLength));
           fs.writeSync(afd, Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+          fs.writeSync(mfd, Buffer.from(m.buffer, m.byteOffset, m.byteLength));
           const chunkKeys = batch.map((i) => keys[i]);
           fs.writeSync(ifd, JSON.stringify({ start: cache.count, keys: chunkKeys }) + '\n');
           chunkKeys.forEach((k, j) => cache.rows.set(k, cache.count + j));
@@ -177,6 +193,7 @@ export async function extractFeatures(options: Partial<FeatureOptions> = {}, pre
     } finally {
       fs.closeSync(dfd);
       fs.closeSync(afd);
+      fs.closeSync(mfd);
       fs.closeSync(ifd);
       await pool.close();
     }
@@ -188,6 +205,7 @@ export async function extractFeatures(options: Partial<FeatureOptions> = {}, pre
     names: prep.file.faces.map((f) => f.name),
     descriptors: readRows(p.descriptors, DESCRIPTOR_DIM, rows),
     attributes: readRows(p.attributes, ATTRIBUTE_DIM, rows),
+    measures: readRows(p.measures, MEASURE_DIM, rows),
     computed: missing.length,
     cached: n - missing.length,
     seconds: (Date.now() - t0) / 1000,
@@ -211,6 +229,42 @@ export function featureRows(f: FaceFeatures, limit = 10): Record<string, string 
       expression: `${ATTRIBUTE_COLUMNS[best]} ${(100 * a[best]).toFixed(0)}%`,
       descriptor: `[${Array.from(d.subarray(0, 4), (v) => v.toFixed(3)).join(', ')}, …] (128)`,
     });
+  }
+  return rows;
+}
+
+/**
+ * The per-face traits of the features (features/traits.ts): age band, gender, skin tone (ITA),
+ * glasses, beard, moustache, goatee, hair colours, bald, hat and the hair colour category, with the
+ * committed CelebA calibration (features/attribute-calibration.ts) unless another is given.
+ */
+export function faceTraits(f: Pick<FaceFeatures, 'names' | 'attributes' | 'measures'>, calibration: AttributeCalibration = ATTRIBUTE_CALIBRATION): FaceTrait[] {
+  const column = (j: number) => Float32Array.from(f.names, (_, i) => f.attributes[i * ATTRIBUTE_DIM + j]);
+  return buildTraits({ measures: f.measures, age: column(ATTRIBUTE.age), male: column(ATTRIBUTE.male) }, calibration);
+}
+
+/**
+ * The validation table of the traits (display-ready): for every trait a label may name, the CelebA
+ * label it was checked against, its ROC AUC on held-out identities, its threshold and whether a
+ * label may use it (AUC >= MIN_LABEL_AUC). Face-api's smiling: SMILING_AUC (stages/type-labels.ts).
+ */
+export function attributeAucRows(
+  calibration: AttributeCalibration = ATTRIBUTE_CALIBRATION, smiling: { auc: number; threshold: number } | null = { auc: SMILING_AUC, threshold: LABEL_DEFAULTS.smileThreshold },
+): Record<string, string>[] {
+  const auc = (v: number | null) => (v === null || !Number.isFinite(v) ? 'not measured' : v.toFixed(3));
+  const used = (v: number | null, yes = 'yes') => (v !== null && v >= MIN_LABEL_AUC ? yes : v === null ? 'yes (a model\'s estimate)' : `no (AUC < ${MIN_LABEL_AUC})`);
+  const rows: Record<string, string>[] = [
+    { attribute: 'age band (face-api age)', 'CelebA label': 'Young', AUC: auc(calibration.ageAuc), threshold: 'age < 35', 'used in labels': used(calibration.ageAuc) },
+    { attribute: 'gender (face-api)', 'CelebA label': 'Male', AUC: auc(calibration.maleAuc), threshold: 'P(male) > 0.5', 'used in labels': used(calibration.maleAuc) },
+  ];
+  if (smiling) rows.push({ attribute: 'smiling (face-api happy)', 'CelebA label': 'Smiling', AUC: auc(smiling.auc), threshold: `happy >= ${smiling.threshold}`, 'used in labels': used(smiling.auc) });
+  rows.push({
+    attribute: 'skin tone (ITA)', 'CelebA label': 'Pale_Skin', AUC: auc(calibration.skinAuc), threshold: `ITA > ${calibration.paleItaThreshold.toFixed(1)}°`,
+    'used in labels': used(calibration.skinAuc, 'yes (the six ITA categories)'),
+  });
+  for (const [name, b] of Object.entries(calibration.binary)) {
+    const word = (BINARY_TRAITS as Record<string, string>)[name]?.replace(/^with (a )?/, '') ?? name;
+    rows.push({ attribute: word, 'CelebA label': b.negate ? `not ${b.label}` : b.label, AUC: auc(b.auc), threshold: `score >= ${b.threshold.toFixed(3)}`, 'used in labels': used(b.auc) });
   }
   return rows;
 }

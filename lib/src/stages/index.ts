@@ -10,5 +10,8 @@ export * from './types';
 export * from './explain';
 export * from './averages';
 export * from './tables';
+export * from './type-labels';
+export * from './type-tree';
+export * from './type-averages';
 export * from './masks';
 export * from './bias';

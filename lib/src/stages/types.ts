@@ -23,8 +23,12 @@ import { analyzeK, type KAnalysis } from '../cluster/analyze';
 import { chooseK, type KChoice } from '../cluster/choose-k';
 import { compareMethods, type Comparison, type MethodRun } from '../cluster/compare';
 import { dbscan, kDistances, suggestEps, type DBSCANResult, type EpsSuggestion } from '../cluster/dbscan';
-import { EXPRESSIONS, explainClusters, faceAttributesFromMatrix, type ClusterExplanations } from './explain';
+import { EXPRESSIONS, type ClusterExplanations } from './explain';
+import { externalLabels } from './labels';
+import { compareTypings, faceTypes, typesSummary, type FaceTypes } from './type-tree';
 import { ATTRIBUTE, ATTRIBUTE_DIM } from '../features/layout';
+import { traitCells } from '../features/attribute-traits';
+import type { FaceTrait } from '../features/traits';
 import { gmm, type GMMResult } from '../cluster/gmm';
 import { concatColumns, fromRows, l2normalizeRows, matrix, standardizeColumns, type Matrix } from '../cluster/matrix';
 import { kmeans } from '../cluster/kmeans';
@@ -210,6 +214,23 @@ export interface ClustersFile {
   scores: { k: number; inertia: number; silhouette: number; daviesBouldin: number; calinskiHarabasz: number; stability: number }[];
   comparison: Comparison['rows'];
   features: { columns: number; pcaComponents: number; varianceKept: number };
+  /** The two-level types (stages/type-tree.ts), when the run built them: `k` is then the number of leaves. */
+  tree?: TypesSummary;
+}
+
+/** What clusters.json keeps of the two-level types. */
+export interface TypesSummary {
+  level1K: number;
+  nodes: { id: string; level: number; parent: number; leaf: number | null; size: number; label: string; parentId: string; mixed: boolean }[];
+  level1Labels: string[];
+  justification: string;
+  /** Display-ready rows of the types x traits share table. */
+  shares: Record<string, string | number>[];
+  /** The same shares as numbers, for the heat map (NaN is written as null). */
+  traitShares: { columns: { trait: string; values: number[]; name: string; validated: boolean }[]; types: number[]; share: number[][]; overall: number[] };
+  /** Display-ready rows of the comparison of typings, and the sentence citing it. */
+  comparison?: Record<string, string | number>[];
+  comparisonJustification?: string;
 }
 
 /**
@@ -230,6 +251,11 @@ export interface ClustersToWrite {
   centroids: Matrix;
   alternatives: Alternatives;
   explained: ClusterExplanations;
+  /** The two-level types (type-tree.ts): then `labels` are the leaves and `level1` their level-1 types. */
+  tree?: TypesSummary;
+  level1?: Int32Array;
+  /** Per-face traits (type-tree.ts typeTraits) written as columns of clusters.csv (traitCells). */
+  traits?: FaceTrait[];
 }
 
 export function writeClusters(paths: ProjectPaths, w: ClustersToWrite): ClusterOutputs {
@@ -238,7 +264,7 @@ export function writeClusters(paths: ProjectPaths, w: ClustersToWrite): ClusterO
   const X = w.reduced.X;
   const info = {
     choice: w.choice, methodJustification: methodJustification(w.alternatives, w.choice.k), analysis: w.analysis,
-    comparison: w.alternatives.comparison, reduced: w.reduced, columns: w.matrix.columns.length,
+    comparison: w.alternatives.comparison, reduced: w.reduced, columns: w.matrix.columns.length, tree: w.tree, level1: w.level1,
   };
   const n = labels.length;
   if (n !== prepared.images.length) throw new DataError(`${n} labels for ${prepared.images.length} faces`);
@@ -262,6 +288,7 @@ export function writeClusters(paths: ProjectPaths, w: ClustersToWrite): ClusterO
       face: meta.name,
       photo: meta.photo,
       cluster: labels[i],
+      ...(info.level1 ? { type1: info.level1[i] } : {}),
       label: byCluster.get(labels[i])?.label ?? '',
       distance: Math.round(dist[i] * 1e4) / 1e4,
       age: Math.round(a[0] * 10) / 10,
@@ -272,10 +299,12 @@ export function writeClusters(paths: ProjectPaths, w: ClustersToWrite): ClusterO
     row.name = meta.meta?.name ?? null;
     row.meta_gender = meta.meta?.gender ?? null;
     row.meta_age = meta.meta?.age ?? null;
+    if (w.traits) Object.assign(row, traitCells(w.traits, i));
     rows.push(row);
   }
   const csv = path.join(paths.processed, 'clusters.csv');
-  const columns = ['face', 'photo', 'cluster', 'label', 'distance', 'age', 'male', ...EXPRESSIONS, 'quality', 'name', 'meta_gender', 'meta_age'];
+  const traitColumns = w.traits && n ? Object.keys(traitCells(w.traits, 0)) : [];
+  const columns = ['face', 'photo', 'cluster', ...(info.level1 ? ['type1'] : []), 'label', 'distance', 'age', 'male', ...EXPRESSIONS, 'quality', 'name', 'meta_gender', 'meta_age', ...traitColumns];
   writeFileAtomic(csv, formatCsv(columns, rows));
   // folders: rebuilt from scratch (they only hold links to the kept faces)
   const folders = new Set<string>();
@@ -292,8 +321,8 @@ export function writeClusters(paths: ProjectPaths, w: ClustersToWrite): ClusterO
   });
   const file: ClustersFile = {
     version: 1,
-    k: info.choice.k,
-    method: 'K-Means',
+    k: info.tree ? explanations.clusters.length : info.choice.k,
+    method: info.tree ? 'K-Means, two levels' : 'K-Means',
     kChoice: info.choice,
     methodJustification: info.methodJustification,
     clusters: explanations.clusters.map((c) => ({
@@ -312,6 +341,7 @@ export function writeClusters(paths: ProjectPaths, w: ClustersToWrite): ClusterO
     scores: info.analysis.scores.map((s) => ({ k: s.k, inertia: s.inertia, silhouette: s.silhouette, daviesBouldin: s.daviesBouldin, calinskiHarabasz: s.calinskiHarabasz, stability: s.stability })),
     comparison: info.comparison.rows,
     features: { columns: info.columns, pcaComponents: info.reduced.pca.nComponents, varianceKept: info.reduced.pca.cumulativeVarianceRatio[info.reduced.pca.nComponents - 1] },
+    ...(info.tree ? { tree: info.tree } : {}),
   };
   const json = path.join(paths.processed, 'clusters.json');
   writeFileAtomic(json, JSON.stringify(file, null, 1));
@@ -319,14 +349,24 @@ export function writeClusters(paths: ProjectPaths, w: ClustersToWrite): ClusterO
 }
 
 /** Reads clusters.json (written by writeClusters) and the labels from clusters.csv, in face order. */
-export function loadClusters(paths: ProjectPaths): { file: ClustersFile; labels: Int32Array; faces: string[] } {
+export function loadClusters(paths: ProjectPaths): { file: ClustersFile; labels: Int32Array; faces: string[]; level1: Int32Array | null } {
   const json = path.join(paths.processed, 'clusters.json');
   if (!fs.existsSync(json)) throw new Error(`No clusters in ${paths.processed}: run the clustering first (notebook 02, or npm start)`);
   const file = JSON.parse(fs.readFileSync(json, 'utf8')) as ClustersFile;
   const { rows } = parseCsv(fs.readFileSync(path.join(paths.processed, 'clusters.csv'), 'utf8'));
   const faces = rows.map((r) => r.face);
   const labels = Int32Array.from(rows, (r) => Number(r.cluster));
-  return { file, labels, faces };
+  const level1 = rows.length && 'type1' in rows[0] ? Int32Array.from(rows, (r) => Number(r.type1)) : null;
+  return { file, labels, faces, level1 };
+}
+
+/** What the clusters are scored against, naming the run's actual source (for the notebook and the report). */
+export function externalLabelsNote(prepared: PreparedFaces, external: { source: string } | null): string {
+  const src = prepared.file.source;
+  const what = src.kind === 'demo' ? 'the demo photos' : src.kind === 'wiki' ? 'the WIKI photos' : `the photos of ${src.label}`;
+  return external
+    ? `Labels of ${what}: ${external.source}.`
+    : `No external labels for ${what} (no attributes.csv beside the folder, no usable metadata): nothing to score against.`;
 }
 
 export interface FeatureSetRow {
@@ -387,6 +427,8 @@ export interface TypesStageResult {
   features: FaceFeatures;
   analysis: KAnalysis;
   choice: KChoice;
+  /** The two-level types (type-tree.ts). */
+  types: FaceTypes;
   outputs: ClusterOutputs;
   seconds: { features: number; analysis: number; alternatives: number; total: number };
 }
@@ -408,12 +450,15 @@ export async function runTypesStage(cfg: RunConfig, options: { bootstrapSamples?
   const t2 = Date.now();
   const alt = alternatives(reduced.X, chosen.labels, choice.k, cfg.seed);
   const t3 = Date.now();
-  const explained = explainClusters(chosen.labels, faceAttributesFromMatrix(feats.attributes), { X: reduced.X, centroids: chosen.centroids });
+  const types = await faceTypes(reduced.X, analysis, choice.k, feats);
+  const external = externalLabels(prepared, cfg.attributes);
+  const typings = await compareTypings(reduced.X, analysis, choice.k, types.tree, types.traits, external?.table ?? null, { seed: cfg.seed });
   const outputs = writeClusters(cfg.paths, {
-    prepared, features: feats, matrix: fm, reduced, analysis, choice, labels: chosen.labels, centroids: chosen.centroids, alternatives: alt, explained,
+    prepared, features: feats, matrix: fm, reduced, analysis, choice, labels: types.tree.leaves, centroids: types.centroids, alternatives: alt, explained: types.explained,
+    tree: typesSummary(types, typings), level1: types.tree.level1, traits: types.traits,
   });
   return {
-    features: feats, analysis, choice, outputs,
+    features: feats, analysis, choice, types, outputs,
     seconds: { features: (t1 - t0) / 1000, analysis: (t2 - t1) / 1000, alternatives: (t3 - t2) / 1000, total: (Date.now() - t0) / 1000 },
   };
 }
