@@ -42,12 +42,13 @@ test('nearDuplicateGroups() merges close hashes unless their descriptors are far
   assert.throws(() => faces.nearDuplicateGroups([], { maxHamming: 2 } as never), /Expected a known option/);
 });
 
-const RUN = '/work/celeba-run/data/processed';
-const ATTR = path.join(__dirname, '..', '..', '..', '..', 'shared', 'data', 'celeba', 'attributes.csv');
+// a data folder prepared from CelebA (npm start -- --source <celeba images> --data <dir>): slow to make, so opt-in
+const RUN = process.env.FACETYPE_CELEBA_DATA ? path.join(path.resolve(process.env.FACETYPE_CELEBA_DATA), 'processed') : '';
+const ATTR = path.join(sharedDir(), 'data', 'celeba', 'attributes.csv');
 
 test('dHash thresholds on CelebA crops: re-encodings and resizes of a photo are near duplicates, other photos of the person are not', { timeout: 300_000 }, async (t) => {
-  if (!fs.existsSync(path.join(RUN, 'faces.json')) || !fs.existsSync(ATTR)) {
-    t.skip('needs the CelebA run (/work/celeba-run) and ../shared/data/celeba');
+  if (!RUN || !fs.existsSync(path.join(RUN, 'faces.json')) || !fs.existsSync(ATTR)) {
+    t.skip(`needs a data folder prepared from CelebA in FACETYPE_CELEBA_DATA (${RUN || 'unset'}) and ${ATTR}`);
     return;
   }
   const kept = (JSON.parse(fs.readFileSync(path.join(RUN, 'faces.json'), 'utf8')) as { faces: { name: string; photo: string }[] }).faces;

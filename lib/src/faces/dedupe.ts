@@ -149,17 +149,17 @@ export function gradientCorrelation(a: ArrayLike<number>, b: ArrayLike<number>):
   return correlation(ga, gb);
 }
 
+function mean(v: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += v[i];
+  return sum / v.length;
+}
+
 /** Pearson correlation of two series of the same length (0 when either is constant). */
 export function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i];
-    mb += b[i];
-  }
-  ma /= n;
-  mb /= n;
+  const ma = mean(a);
+  const mb = mean(b);
   let sab = 0;
   let saa = 0;
   let sbb = 0;

@@ -58,17 +58,13 @@ export interface FaceFeatures {
   masks?: MaskRun | null;
 }
 
-export interface FeaturePaths {
-  dir: string;
-  index: string;
-  descriptors: string;
-  attributes: string;
-  measures: string;
-}
+/** The features cache: its folder, the index of complete chunks, and one binary file per block. */
+export type FeaturePaths = { dir: string; index: string } & Record<'descriptors' | 'attributes' | 'measures', string>;
 
 export function featurePaths(paths: ProjectPaths = projectPaths()): FeaturePaths {
   const dir = path.join(paths.interim, 'features');
-  return { dir, index: path.join(dir, 'index.jsonl'), descriptors: path.join(dir, 'descriptors.f32'), attributes: path.join(dir, 'attributes.f32'), measures: path.join(dir, 'measures.f32') };
+  const file = (name: string) => path.join(dir, name);
+  return { dir, index: file('index.jsonl'), descriptors: file('descriptors.f32'), attributes: file('attributes.f32'), measures: file('measures.f32') };
 }
 
 interface CacheState {
