@@ -25,6 +25,12 @@ test('checkFace() passes a good face and names the first failing threshold with 
   assert.deepEqual(faces.checkFace(face({ blur: null }), o), ['face too small', 'face too small to measure its sharpness']);
   assert.deepEqual(faces.checkFace(face({ grayscale: true, colorfulness: 1.2 }), o), ['grayscale photo', 'grayscale photo (colourfulness 1.2)']);
   assert.equal(faces.checkFace(face({ grayscale: true }), { ...o, allowGrayscale: true }), null);
+  // a toned (sepia) photo: colourful enough, but one tone per lightness
+  assert.deepEqual(faces.checkFace(face({ colorfulness: 45, offTone: 0.002 }), o), ['grayscale photo', 'grayscale or toned (sepia) photo (0.2% of pixels off a single tone < 2.8%)']);
+  assert.equal(faces.checkFace(face({ offTone: 0.002 }), { ...o, allowGrayscale: true }), null);
+  assert.equal(faces.checkFace(face({ offTone: 0.3 }), o), null);
+  // records measured before offTone existed are judged by colourfulness alone
+  assert.equal(faces.checkFace(face({ offTone: undefined }), o), null);
   assert.deepEqual(faces.checkFace(face({ brightness: 0.05 }), o), ['badly exposed', 'too dark (brightness 0.05 < 0.18)']);
   assert.deepEqual(faces.checkFace(face({ eyeBrightness: 0.12 }), o), ['eyes hidden', 'eyes hidden: sunglasses or deep shadow (eye brightness 0.12 < 0.35)']);
   assert.deepEqual(faces.checkFace(face({ inside: 0.8 }), o), ['face cut by the photo edge', 'face cut by the photo edge (80% inside)']);

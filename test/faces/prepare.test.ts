@@ -4,7 +4,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { faces, projectPaths, stages } from 'facetype';
+import { faces, projectPaths, runtime, stages } from 'facetype';
 import { makeBadInputFolder, type BadInput } from '../support/bad-inputs';
 
 let root = '';
@@ -36,8 +36,16 @@ test('prepareFaces() on a folder of bad inputs completes, records a specific rea
   const before = snapshot(photos);
   const data = path.join(root, 'data');
   // the test faces come from the demo's posing group photos: the demo's pose limits apply
-  const r = await stages.prepareFaces({ source: photos, keep: 50, dataDir: data, workers: 2, onProgress: false, filters: faces.DEMO_FILTERS });
+  const progress: runtime.Progress[] = [];
+  const r = await stages.prepareFaces({ source: photos, keep: 50, dataDir: data, workers: 2, onProgress: (p) => progress.push(p), filters: faces.DEMO_FILTERS });
   assert.deepEqual(snapshot(photos), before, 'the source folder was modified');
+  // an empty cache serves nothing: pre-rejected photos are neither measured nor 'cached'
+  const preRejected = new Set(r.verdicts.filter((v) => v.step === 'metadata pre-filter').map((v) => v.item.id)).size;
+  assert.ok(preRejected > 0, 'the bad-input folder has pre-rejected photos');
+  assert.equal(r.cached, 0);
+  assert.equal(r.measured, r.source.photos - preRejected);
+  const last = progress[progress.length - 1];
+  assert.deepEqual([last.cached, last.done, last.total], [0, r.measured, r.measured]);
   const byPhoto = new Map<string, faces.Verdict[]>();
   for (const v of r.verdicts) (byPhoto.get(v.item.id) ?? byPhoto.set(v.item.id, []).get(v.item.id)!).push(v);
   for (const c of cases.filter((x) => x.listed)) {
@@ -79,6 +87,8 @@ test('prepareFaces() re-run measures nothing again, and a torn cache line is mea
   const data = path.join(root, 'data');
   const again = await stages.prepareFaces({ source: photos, keep: 50, dataDir: data, workers: 1, onProgress: false, filters: faces.DEMO_FILTERS });
   assert.equal(again.measured, 0);
+  const preRejected = new Set(again.verdicts.filter((v) => v.step === 'metadata pre-filter').map((v) => v.item.id)).size;
+  assert.equal(again.cached, again.source.photos - preRejected);
   // simulate an interruption in the middle of writing the last record
   const recFile = again.paths.records;
   const lines = fs.readFileSync(recFile, 'utf8').trimEnd().split('\n');

@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import sharp from 'sharp';
 import { faces } from 'facetype';
+import { sharedDir } from '../support/shared-data';
+
+const CELEBA = path.join(sharedDir(), 'data', 'celeba', 'images');
+const celebaMissing: false | string = fs.existsSync(CELEBA) ? false : `CelebA is absent (looked for ${CELEBA})`;
 
 function image(w: number, h: number, f: (x: number, y: number) => [number, number, number]): faces.RgbImage {
   const data = new Uint8Array(w * h * 3);
@@ -132,4 +139,71 @@ test('shrinkArea() stays inside the source for factors whose spans round past th
     const s = faces.shrinkArea(new Float32Array(w * w).fill(7), w, w, f);
     assert.ok(s.data.every((v) => Math.abs(v - 7) < 1e-4), `w ${w} f ${f}`);
   }
+});
+
+// --- grayscale and toned photos (toneSpread) ---
+
+/** A colourful test card: hue varies along x, lightness along y. */
+const card = (x: number, y: number): [number, number, number] => {
+  const v = 40 + (y / 63) * 180;
+  const h = (x / 64) * 2 * Math.PI;
+  return [0, 1, 2].map((k) => Math.round(Math.min(255, Math.max(0, v + 60 * Math.cos(h - (k * 2 * Math.PI) / 3))))) as [number, number, number];
+};
+const luma = (p: [number, number, number]): number => 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+const clip = (v: number): number => Math.round(Math.min(255, Math.max(0, v)));
+const SEPIA = [[0.393, 0.769, 0.189], [0.349, 0.686, 0.168], [0.272, 0.534, 0.131]];
+const sepia = (p: [number, number, number]): [number, number, number] =>
+  SEPIA.map((row) => clip(0.85 * (row[0] * p[0] + row[1] * p[1] + row[2] * p[2]) + 18)) as [number, number, number];
+const cyanotype = (p: [number, number, number]): [number, number, number] => {
+  const g = luma(p) / 255;
+  return [clip(20 + 205 * g), clip(45 + 193 * g), clip(95 + 153 * g)];
+};
+
+test('toneSpread() puts grayscale and toned pictures near 0 and a colourful one far above', () => {
+  const o = faces.FILTER_DEFAULTS.minOffTone;
+  const colour = faces.toneSpread(image(64, 64, card));
+  assert.ok(colour.offTone > 0.5, `colour ${colour.offTone}`);
+  const gray = faces.toneSpread(image(64, 64, (x, y) => { const g = clip(luma(card(x, y))); return [g, g, g]; }));
+  assert.ok(gray.offTone === 0 && gray.chroma < 0.01, JSON.stringify(gray));
+  for (const [name, tone] of [['sepia', sepia], ['cyanotype', cyanotype]] as const) {
+    const img = image(64, 64, (x, y) => tone(card(x, y)));
+    const t = faces.toneSpread(img);
+    // clearly coloured (the colourfulness test lets it through) but one tone per lightness
+    assert.ok(t.chroma > 10 && faces.measureQuality(img, [0, 0, 64, 64]).colorfulness > faces.GRAYSCALE_THRESHOLD, `${name} ${JSON.stringify(t)}`);
+    assert.ok(t.offTone < o, `${name} offTone ${t.offTone} >= ${o}`);
+  }
+  // every step-th pixel is sampled: a 1x1 image and a one-channel image work
+  assert.equal(faces.toneSpread(image(1, 1, () => [200, 100, 50])).offTone, 0);
+  assert.equal(faces.toneSpread({ data: new Uint8Array(16).fill(90), width: 4, height: 4, channels: 1 }).offTone, 0);
+});
+
+test('toneSpread() on CelebA photos: colour far above filters.minOffTone, their grayscale and cyanotype JPEGs below, most sepia ones below', { skip: celebaMissing }, async () => {
+  const o = faces.FILTER_DEFAULTS.minOffTone;
+  const decode = async (input: Buffer | string): Promise<faces.RgbImage> => {
+    const { data, info } = await sharp(input).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    return { data: new Uint8Array(data), width: info.width, height: info.height, channels: 3 };
+  };
+  const map = (img: faces.RgbImage, f: (p: [number, number, number]) => [number, number, number]): faces.RgbImage => {
+    const out = new Uint8Array(img.data.length);
+    for (let i = 0; i < out.length; i += 3) out.set(f([img.data[i], img.data[i + 1], img.data[i + 2]]), i);
+    return { ...img, data: out };
+  };
+  const jpeg = async (img: faces.RgbImage, quality: number): Promise<faces.RgbImage> =>
+    decode(await sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 3 } }).jpeg({ quality }).toBuffer());
+  const gray = (p: [number, number, number]): [number, number, number] => { const g = clip(luma(p)); return [g, g, g]; };
+  const files = fs.readdirSync(CELEBA).filter((f) => f.endsWith('.jpg')).sort().slice(0, 8);
+  const sepiaOff: number[] = [];
+  for (const file of files) {
+    const photo = await decode(path.join(CELEBA, file));
+    const colour = faces.toneSpread(photo).offTone;
+    assert.ok(colour > 3 * o, `${file} colour ${colour}`);
+    for (const [name, tone] of [['grayscale', gray], ['cyanotype', cyanotype]] as const) {
+      const t = faces.toneSpread(await jpeg(map(photo, tone), 75)).offTone;
+      assert.ok(t < o, `${file} ${name} (JPEG q75) offTone ${t} >= ${o}`);
+    }
+    sepiaOff.push(faces.toneSpread(await jpeg(map(photo, sepia), 75)).offTone);
+  }
+  // full sepia through JPEG is the hard case (the calibration flags 97% of such crops)
+  assert.ok(sepiaOff.filter((v) => v < o).length >= 6, `sepia offTone ${sepiaOff.map((v) => v.toFixed(4))}`);
+  assert.ok([...sepiaOff].sort((a, b) => a - b)[4] < o / 2, `sepia offTone ${sepiaOff.map((v) => v.toFixed(4))}`);
 });

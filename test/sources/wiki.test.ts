@@ -183,6 +183,24 @@ test('wikiSource().list() marks photos missing on disk and applies the pre-filte
   }
 });
 
+test('wikiSource({ root }) reads a folder without rawDir; without either it names rawDir', async () => {
+  const dir = tmp();
+  try {
+    fs.mkdirSync(path.join(dir, '17'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'wiki.mat'), writeWikiMat(ROWS));
+    fs.writeFileSync(path.join(dir, '17', '10000217_1981-05-05_2009.jpg'), 'x');
+    const source = sources.wikiSource({ root: dir });
+    assert.equal(source.root, dir);
+    const items = await source.list();
+    assert.equal(items.length, ROWS.length);
+    const present = items.filter((i) => !i.preReject);
+    assert.deepEqual(present.map((i) => i.path), [path.join(dir, '17', '10000217_1981-05-05_2009.jpg')]);
+    assert.throws(() => sources.wikiSource({}), /^InvalidParameterError: .*rawDir/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('wikiSource().list() says how to get the data when wiki.mat is absent', async () => {
   const dir = tmp();
   try {

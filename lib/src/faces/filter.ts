@@ -49,8 +49,17 @@ export interface FilterOptions {
   maxBrightness: number;
   /** Smallest standard deviation of luminance of the inner face, 0..1. */
   minContrast: number;
-  /** Keep grayscale photos (they would grey out colour averages). */
+  /** Keep grayscale and toned (sepia...) photos (they would grey out or tint colour averages). */
   allowGrayscale: boolean;
+  /**
+   * Smallest share of the crop's pixels off a single tone (FaceMeasures.offTone, see toneSpread):
+   * below, a grayscale or toned (sepia, cyanotype, selenium) photo. Tuned on the even CelebA
+   * identities (scripts/calibrate-toned.ts: the 99.5% quantile of toned copies' offTone); on 1,009
+   * held-out photos it flags all grayscale, 97% of full sepia (the misses: JPEG q30-50), 100% of
+   * 25-50% sepia and selenium, 99.9% of cyanotype copies, and 0.7% of the originals, most of which
+   * are CelebA's own sepia and black-and-white photos (colourfulness < 6 alone: 0% of sepia).
+   */
+  minOffTone: number;
   /** Smallest eye brightness (eyes' over the face's mean luminance): below, sunglasses hide the eyes. */
   minEyeBrightness: number;
   /** Smallest share of the inner face inside the photo (faces cut by the edge). */
@@ -73,6 +82,7 @@ export const FILTER_DEFAULTS: FilterOptions = {
   maxBrightness: 0.85,
   minContrast: 0.05,
   allowGrayscale: false,
+  minOffTone: 0.028,
   minEyeBrightness: 0.35,
   minInside: 0.97,
 };
@@ -129,6 +139,7 @@ export function validateFilters(options: Partial<FilterOptions> | undefined): Fi
   numberInRange('filters.maxBrightness', o.maxBrightness, 0, 1);
   numberInRange('filters.minContrast', o.minContrast, 0, 1);
   boolean('filters.allowGrayscale', o.allowGrayscale);
+  numberInRange('filters.minOffTone', o.minOffTone, 0, 1);
   numberInRange('filters.minEyeBrightness', o.minEyeBrightness, 0, 2);
   numberInRange('filters.minInside', o.minInside, 0, 1);
   return o;
@@ -214,7 +225,13 @@ export function checkFace(f: FaceMeasures, o: FilterOptions, reference: Referenc
   if (Math.abs(dYaw) > o.maxYaw) return ['not frontal', `not frontal (yaw ${f1(f.yaw)}° beyond ±${o.maxYaw}°${from(reference.yaw)})`];
   if (Math.abs(dPitch) > o.maxPitch) return ['not frontal', `not frontal (pitch ${f1(f.pitch)}° beyond ±${o.maxPitch}°${from(reference.pitch)})`];
   if (Math.abs(f.roll) > o.maxRoll) return ['not frontal', `tilted (roll ${f1(f.roll)}° beyond ±${o.maxRoll}°)`];
-  if (f.grayscale && !o.allowGrayscale) return ['grayscale photo', `grayscale photo (colourfulness ${f1(f.colorfulness)})`];
+  if (!o.allowGrayscale) {
+    if (f.grayscale) return ['grayscale photo', `grayscale photo (colourfulness ${f1(f.colorfulness)})`];
+    // records measured before offTone existed lack it: judged by colourfulness alone
+    if (typeof f.offTone === 'number' && f.offTone < o.minOffTone) {
+      return ['grayscale photo', `grayscale or toned (sepia) photo (${(f.offTone * 100).toFixed(1)}% of pixels off a single tone < ${(o.minOffTone * 100).toFixed(1)}%)`];
+    }
+  }
   if (f.eyeBrightness < o.minEyeBrightness) return ['eyes hidden', `eyes hidden: sunglasses or deep shadow (eye brightness ${f.eyeBrightness.toFixed(2)} < ${o.minEyeBrightness})`];
   if (f.brightness < o.minBrightness) return ['badly exposed', `too dark (brightness ${f.brightness.toFixed(2)} < ${o.minBrightness})`];
   if (f.brightness > o.maxBrightness) return ['badly exposed', `overexposed (brightness ${f.brightness.toFixed(2)} > ${o.maxBrightness})`];

@@ -11,11 +11,11 @@ import type { DetectedFace, FaceDetector } from './detector';
 import { alignmentTransform, insideShare, invertAffine, transformPoints, warpAffine, type Affine, type AlignTemplate, type RgbImage } from './align';
 import { eyeCentersFromMesh, meshTo68 } from './landmarks';
 import { poseFromMesh } from './pose';
-import { eyeBrightness, innerFaceRegion, measureQuality, nativeSharpness, regionInPhoto } from './quality';
+import { eyeBrightness, innerFaceRegion, measureQuality, nativeSharpness, regionInPhoto, toneSpread } from './quality';
 import type { FacesPerPhoto } from '../sources/types';
 
 /** Bumped whenever measurement changes, so cached records are recomputed. */
-export const MEASURE_VERSION = 3;
+export const MEASURE_VERSION = 4;
 
 export interface FaceMeasures {
   /** Index of the face in the photo, largest first. */
@@ -43,6 +43,11 @@ export interface FaceMeasures {
   contrast: number;
   colorfulness: number;
   grayscale: boolean;
+  /**
+   * Share of the crop's pixels whose colour departs from a single tone at their lightness (see
+   * toneSpread): near 0 for grayscale and toned (sepia) photos. Absent in records of version < 4.
+   */
+  offTone?: number;
   /** Mean luminance of the eyes over the inner face's (low: sunglasses, see eyeBrightness). */
   eyeBrightness: number;
   /** Share of the crop's inner face region that lies inside the photo (1 = fully inside). */
@@ -160,6 +165,7 @@ async function measureFace(
     contrast: round2(q.contrast * 1000) / 1000,
     colorfulness: round2(q.colorfulness),
     grayscale: q.grayscale,
+    offTone: Math.round(toneSpread(crop).offTone * 10000) / 10000,
     eyeBrightness: Math.round(eyeBrightness(crop, size, task.template.rightEye, task.template.leftEye, region) * 1000) / 1000,
     inside: round2(inside),
     outside: Math.round(outside * 1000) / 1000,

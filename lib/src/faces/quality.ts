@@ -24,6 +24,96 @@ export interface FaceQuality {
 /** Colourfulness below this (mean |R-G|+|G-B|, on 0..255 channels) means a grayscale photo. */
 export const GRAYSCALE_THRESHOLD = 6;
 
+/** Options of toneSpread (the measure of grayscale and toned photos). */
+export interface ToneSpreadOptions {
+  /** Sample every `step`-th pixel in both directions. */
+  step: number;
+  /** Width of the lightness bins (CIELAB L*, 0..100) within which one tone is expected. */
+  binWidth: number;
+  /** A pixel is off the tone when its (a*, b*) lies farther than this from its bin's mean (CIELAB units). */
+  offTone: number;
+}
+
+export const TONE_SPREAD_DEFAULTS: ToneSpreadOptions = { step: 2, binWidth: 4, offTone: 8 };
+
+/** How far a photo's colours depart from a single tone (see toneSpread). */
+export interface ToneSpread {
+  /** Share of the sampled pixels whose chroma departs from the mean chroma at their lightness (0..1). */
+  offTone: number;
+  /** Mean CIELAB chroma sqrt(a*^2 + b*^2) of the sampled pixels. */
+  chroma: number;
+  /** Root mean square distance of (a*, b*) from the mean at the pixel's lightness (CIELAB units). */
+  residual: number;
+}
+
+const SRGB_TO_LINEAR = Float64Array.from({ length: 256 }, (_, v) => {
+  const c = v / 255;
+  return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+});
+const labF = (t: number): number => (t > 216 / 24389 ? Math.cbrt(t) : ((24389 / 27) * t + 16) / 116);
+
+/**
+ * How far a photo's colours depart from a single tone, on a whole aligned crop (the face and its
+ * surroundings: hair, clothes, background), in CIELAB. A grayscale photo has a* = b* = 0
+ * everywhere; a toned one (sepia, cyanotype, selenium, a colour cast on a black-and-white print)
+ * has one chroma for each lightness, whatever its hue. So the pixels are grouped by lightness
+ * (bins of `binWidth` L*), and a pixel counts as off the tone when its (a*, b*) lies more than
+ * `offTone` from its bin's mean: the share of such pixels is near 0 for grayscale and toned
+ * photos (JPEG chroma noise only), and large for colour photos, where skin, lips, eyes, hair and
+ * background of one lightness differ in colour. Colourfulness alone cannot tell a sepia photo
+ * from a pale colour one.
+ */
+export function toneSpread(img: RgbImage, options: Partial<ToneSpreadOptions> = {}): ToneSpread {
+  const o = { ...TONE_SPREAD_DEFAULTS, ...options };
+  const c = img.channels;
+  const d = img.data;
+  const nb = Math.ceil(100 / o.binWidth) + 1;
+  const count = new Float64Array(nb);
+  const sumA = new Float64Array(nb);
+  const sumB = new Float64Array(nb);
+  const n = Math.ceil(img.height / o.step) * Math.ceil(img.width / o.step);
+  const bin = new Int32Array(n);
+  const A = new Float32Array(n);
+  const B = new Float32Array(n);
+  let k = 0;
+  let chroma = 0;
+  for (let y = 0; y < img.height; y += o.step) {
+    for (let x = 0; x < img.width; x += o.step) {
+      const i = (y * img.width + x) * c;
+      const r = SRGB_TO_LINEAR[d[i]];
+      const g = c >= 3 ? SRGB_TO_LINEAR[d[i + 1]] : r;
+      const b = c >= 3 ? SRGB_TO_LINEAR[d[i + 2]] : r;
+      // sRGB (D65) -> XYZ relative to the white point -> CIELAB
+      const fx = labF((0.4124564 * r + 0.3575761 * g + 0.1804375 * b) / 0.95047);
+      const fy = labF(0.2126729 * r + 0.7151522 * g + 0.072175 * b);
+      const fz = labF((0.0193339 * r + 0.119192 * g + 0.9503041 * b) / 1.08883);
+      const L = 116 * fy - 16;
+      const a = 500 * (fx - fy);
+      const bb = 200 * (fy - fz);
+      const j = Math.max(0, Math.min(nb - 1, Math.floor(L / o.binWidth)));
+      bin[k] = j;
+      A[k] = a;
+      B[k] = bb;
+      count[j]++;
+      sumA[j] += a;
+      sumB[j] += bb;
+      chroma += Math.hypot(a, bb);
+      k++;
+    }
+  }
+  let off = 0;
+  let sq = 0;
+  for (let m = 0; m < k; m++) {
+    const j = bin[m];
+    const da = A[m] - sumA[j] / count[j];
+    const db = B[m] - sumB[j] / count[j];
+    const e = da * da + db * db;
+    sq += e;
+    if (e > o.offTone * o.offTone) off++;
+  }
+  return k > 0 ? { offTone: off / k, chroma: chroma / k, residual: Math.sqrt(sq / k) } : { offTone: 0, chroma: 0, residual: 0 };
+}
+
 /** Region [x0, y0, x1, y1] in crop pixels where quality is measured (the inner face). */
 export type Region = [number, number, number, number];
 

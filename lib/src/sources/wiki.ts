@@ -395,8 +395,8 @@ export function wikiSource(options?: WikiSourceOptions): PhotoSource {
     rejectNoFace: opts.rejectNoFace, minFaceScore: opts.minFaceScore,
     rejectSecondFace: opts.rejectSecondFace, secondFaceMinScore: opts.secondFaceMinScore,
   });
-  const paths = wikiPaths({ rawDir: opts.rawDir });
-  const root = path.resolve(opts.root ?? paths.root);
+  // rawDir is only needed for the default root: a given root stands on its own
+  const root = path.resolve(opts.root ?? wikiPaths({ rawDir: opts.rawDir }).root);
   const matPath = path.resolve(opts.matPath ?? path.join(root, 'wiki.mat'));
   return {
     kind: 'wiki',

@@ -232,12 +232,10 @@ export async function prepareFaces(options: Partial<PrepareOptions> = {}): Promi
   const cache = readRecords(p.records);
   const byId = new Map<string, PhotoRecord>();
   const todo: { item: PhotoItem; key: string }[] = [];
-  const tracker = new ProgressTracker('prepare', items.length, onProgress);
+  // pre-rejected photos are neither measured nor read from the cache: progress counts the others
+  const tracker = new ProgressTracker('prepare', items.filter((it) => !it.preReject).length, onProgress);
   for (const item of items) {
-    if (item.preReject) {
-      tracker.tick('cached');
-      continue;
-    }
+    if (item.preReject) continue;
     let key: string;
     try {
       const st = fs.statSync(item.path);
