@@ -29,3 +29,22 @@ test('chooseK() thresholds come from DEFAULTS.chooseK and can be changed by name
   assert.throws(() => cluster.chooseK(a, { minSeparation: 2 }), /Expected number in \[0, 1\] for minSeparation but received 2 of type number/);
   assert.throws(() => cluster.chooseK(a, { kMax: 3 } as never), /Expected a known option \(k, rule, maxK, minStability, minSeparation, tolerance\) for chooseK options.kMax/);
 });
+
+test('chooseK() says what the numbers say: a finer best silhouette and a rising one past the elbow, unmeasured stability', () => {
+  // the elbow is at k=4, but the silhouette keeps rising to k=5 (well-separated blobs)
+  const rising = scores([[2, 100, 0.3, 1], [3, 60, 0.4, 1], [4, 30, 0.5, 1], [5, 28, 0.6, 1], [6, 27, 0.55, 1]]);
+  const c = cluster.chooseK(rising);
+  assert.equal(c.k, 4);
+  assert.match(c.justification, /one more cluster would raise the silhouette to 0\.600/);
+  assert.match(c.justification, /would pick k=5 \(0\.600\), a finer split\.$/);
+  assert.match(c.reasons[4], /^k=5 separates best .* a finer split past the elbow/);
+  // the usual case on faces: the best silhouette is the coarsest k
+  const usual = cluster.chooseK(a, { minSeparation: 0.4 });
+  assert.match(usual.justification, /one more cluster would lower the silhouette to 0\.150/);
+  assert.match(usual.justification, /would pick k=2 \(0\.500\), a coarser split\.$/);
+  const unmeasured = cluster.chooseK(scores([[2, 100, 0.3, NaN], [3, 60, 0.4, NaN], [4, 30, 0.5, NaN], [5, 29, 0.45, NaN], [6, 28, 0.4, NaN]]));
+  assert.equal(unmeasured.k, 4);
+  assert.match(unmeasured.justification, /stability not measured/);
+  assert.doesNotMatch(unmeasured.justification, /NaN/);
+  assert.match(unmeasured.justification, /The best silhouette alone picks the same k\./);
+});

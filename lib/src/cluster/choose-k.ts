@@ -215,15 +215,23 @@ export function chooseK(analysis: AnalysisLike, options?: ChooseKOptions): KChoi
     measured ? `stable: mean bootstrap ARI ${f2(pick.stability)}${analysis.bootstrap ? ` over ${analysis.bootstrap.samples} subsets of ${Math.round(100 * (analysis.bootstrap.fraction ?? 0.8))}%` : ''} (threshold ${f2(minStab)}).` : 'stability was not measured.',
     `separated: silhouette ${f3(pick.silhouette)}, at least ${Math.round(100 * minSep)}% of the best stable one (${f3(bestSil)} at k=${bySilhouette.k}); Davies-Bouldin ${f2(pick.daviesBouldin)}.`,
     next ? `one more cluster costs: at k=${next.k} the silhouette is ${f3(next.silhouette)}, Davies-Bouldin ${f2(next.daviesBouldin)}${Number.isFinite(next.stability) ? `, stability ${f2(next.stability)}` : ''}.` : `k=${pick.k} is the largest k analysed.`,
-    `k=${bySilhouette.k} separates best (silhouette ${f3(sil.silhouette)}) but is the coarsest split; the elbow keeps the finest partition that is still stable and well separated.`,
+    bySilhouette.k === pick.k
+      ? `k=${pick.k} also has the best stable silhouette (${f3(sil.silhouette)}).`
+      : bySilhouette.k < pick.k
+        ? `k=${bySilhouette.k} separates best (silhouette ${f3(sil.silhouette)}) but is a coarser split; the elbow keeps the finest partition that is still stable and well separated.`
+        : `k=${bySilhouette.k} separates best (silhouette ${f3(sil.silhouette)}), a finer split past the elbow, where more clusters reduce the inertia less.`,
   ];
+  const direction = (to: number, from: number) => (to < from ? 'lower' : to > from ? 'raise' : 'keep');
+  const silhouetteAlone = bySilhouette.k === pick.k
+    ? ' The best silhouette alone picks the same k.'
+    : ` The best silhouette alone would pick k=${bySilhouette.k} (${f3(sil.silhouette)}), a ${bySilhouette.k < pick.k ? 'coarser' : 'finer'} split.`;
   return {
     k: pick.k,
     method: 'elbow of the inertia curve, checked for stability and separation',
     reasons,
-    justification: `k=${pick.k}: the elbow of the inertia curve${stepped ? ` (stepped down from k=${knee.k})` : ''}, stable (bootstrap ARI ${f2(pick.stability)}) and well separated (silhouette ${f3(pick.silhouette)}, Davies-Bouldin ${f2(pick.daviesBouldin)})` +
-      (next ? `; one more cluster would lower the silhouette to ${f3(next.silhouette)} and raise Davies-Bouldin to ${f2(next.daviesBouldin)}` : '') +
-      `. The best silhouette alone would pick k=${bySilhouette.k} (${f3(sil.silhouette)}), a coarser split.`,
+    justification: `k=${pick.k}: the elbow of the inertia curve${stepped ? ` (stepped down from k=${knee.k})` : ''}, ${measured ? `stable (bootstrap ARI ${f2(pick.stability)})` : 'stability not measured,'} and well separated (silhouette ${f3(pick.silhouette)}, Davies-Bouldin ${f2(pick.daviesBouldin)})` +
+      (next ? `; one more cluster would ${direction(next.silhouette, pick.silhouette)} the silhouette to ${f3(next.silhouette)} and ${direction(next.daviesBouldin, pick.daviesBouldin)} Davies-Bouldin to ${f2(next.daviesBouldin)}` : '') +
+      `.${silhouetteAlone}`,
     stableKs: bySilhouette.stableKs,
     nearTies: bySilhouette.nearTies,
   };
