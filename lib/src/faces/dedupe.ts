@@ -262,6 +262,22 @@ export function faceSignature(crop: RgbImage, mesh: string | Float32Array | null
   };
 }
 
+/** A crop's signature as a record stores it: the dHash in hex and the grey thumbnail in base64. */
+export interface StoredSignature {
+  hashSize: number;
+  h: string;
+  t: string;
+}
+
+/** The signature of an eye-aligned crop in its stored form (computed by the preparation's workers). */
+export function storedSignature(crop: RgbImage, hashSize = DEDUPE_DEFAULTS.hashSize): StoredSignature {
+  return { hashSize, h: Buffer.from(dHash(crop, { hashSize })).toString('hex'), t: Buffer.from(greyThumb(crop)).toString('base64') };
+}
+
+function fromStored(s: { h: string; t: string }): { hash: Uint8Array; thumb: Uint8Array } {
+  return { hash: Uint8Array.from(Buffer.from(s.h, 'hex')), thumb: Uint8Array.from(Buffer.from(s.t, 'base64')) };
+}
+
 /** The three measures between two faces' signatures (mesh NaN when either is unknown). */
 export function compareSignatures(a: FaceSignature, b: FaceSignature): { hash: number; mesh: number; correlation: number } {
   return {
@@ -309,7 +325,7 @@ function readSignatureCache(file: string | null): Map<string, { hash: Uint8Array
     try {
       const o = JSON.parse(line) as { k: string; h: string; t: string };
       if (typeof o.k === 'string' && typeof o.h === 'string' && typeof o.t === 'string') {
-        out.set(o.k, { hash: Uint8Array.from(Buffer.from(o.h, 'hex')), thumb: Uint8Array.from(Buffer.from(o.t, 'base64')) });
+        out.set(o.k, fromStored(o));
       }
     } catch {
       // torn line: computed again
@@ -322,11 +338,11 @@ function readSignatureCache(file: string | null): Map<string, { hash: Uint8Array
  * Marks the near duplicates among the faces that passed the filters (verdicts with step null),
  * in place: in rank order (byRank), a face whose signature matches a better face that was not
  * itself marked gets the step 'near duplicate' and the reason `duplicate of <photo id>` with the
- * measures. Two faces of one photo are never compared. Signatures are read from the crops in
- * `crops` and cached in `cacheFile` (keyed by crop name and the photo's cache key), so a re-run
- * only reads new crops. Every pair's hashes are compared (32-bit words, early exit past the
- * limit): on CelebA's 14,065 passing faces, 40-65 s to read the signatures the first time (0.3 s
- * from the cache) and 3-7 s of comparisons, on a busy 2-core machine.
+ * measures. Two faces of one photo are never compared. Signatures come with the records (the
+ * preparation's workers take them while the crop is in memory); for older records they are read
+ * from the crops in `crops` and cached in `cacheFile` (keyed by crop name and the photo's cache
+ * key). Every pair's hashes are compared (32-bit words, early exit past the limit): 3-7 s on
+ * CelebA's 14,065 passing faces on a busy 2-core machine.
  */
 export async function markNearDuplicates(
   verdicts: Verdict[],
@@ -345,6 +361,11 @@ export async function markNearDuplicates(
   const sigs: { hash: Uint8Array; thumb: Uint8Array }[] = new Array(passing.length);
   const missing: number[] = [];
   passing.forEach((v, i) => {
+    const stored = v.face!.signature;
+    if (stored && stored.hashSize === opts.hashSize) {
+      sigs[i] = fromStored(stored);
+      return;
+    }
     const hit = cache.get(keyOf(v));
     if (hit && hit.hash.length === Math.ceil((opts.hashSize * opts.hashSize) / 8)) sigs[i] = hit;
     else missing.push(i);
@@ -358,7 +379,7 @@ export async function markNearDuplicates(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
-  if (cacheFile && (missing.length > 0 || cache.size !== passing.length)) {
+  if (cacheFile && missing.length > 0) {
     writeLinesAtomic(cacheFile, passing.map((v, i) => JSON.stringify({ k: keyOf(v), h: Buffer.from(sigs[i].hash).toString('hex'), t: Buffer.from(sigs[i].thumb).toString('base64') })));
   }
   const t1 = performance.now();

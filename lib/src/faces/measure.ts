@@ -13,6 +13,7 @@ import { eyeCentersFromMesh, meshTo68 } from './landmarks';
 import { poseFromMesh } from './pose';
 import { eyeBrightness, innerFaceRegion, measureQuality, nativeSharpness, regionInPhoto, toneSpread } from './quality';
 import type { FacesPerPhoto } from '../sources/types';
+import { storedSignature, type StoredSignature } from './dedupe';
 
 /** Bumped whenever measurement changes, so cached records are recomputed. */
 export const MEASURE_VERSION = 4;
@@ -62,6 +63,8 @@ export interface FaceMeasures {
   lm68: number[];
   /** 468 mesh points (x, y) in crop pixels: base64 of Int16 values x 32. */
   mesh: string;
+  /** The crop's near-duplicate signature (see faces/dedupe.ts), taken while it is in memory; absent in older records. */
+  signature?: StoredSignature | null;
 }
 
 export interface PhotoRecord {
@@ -171,6 +174,7 @@ async function measureFace(
     outside: Math.round(outside * 1000) / 1000,
     transform: fromOriginal.map((v) => Math.round(v * 1e6) / 1e6) as Affine,
     crop: cropName,
+    signature: cropName ? storedSignature(crop) : null,
     lm68: Array.from(lm, round2),
     mesh: encodeMesh(mesh2d),
   };
