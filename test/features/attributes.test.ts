@@ -173,7 +173,12 @@ test('CelebA: on held-out identities the calibrated attributes keep their AUC', 
       // its few positives make it noisier (Hanley & McNeil's standard error of an AUC)
       const tolerance = Math.max(0.08, 2.5 * aucStandardError(calibrated, r.positives, r.faces - r.positives));
       assert.ok(r.auc >= calibrated - tolerance, `${r.trait}: AUC ${r.auc.toFixed(3)} on the sample (${r.positives} positives), calibrated ${calibrated} (tolerance ${tolerance.toFixed(3)})`);
-      if (calibrated >= F.MIN_LABEL_AUC) assert.ok(r.auc >= 0.8, `${r.trait} is validated but reached only ${r.auc.toFixed(3)}`);
+      // a trait used in labels: the sample must not rule out an AUC of MIN_LABEL_AUC (its upper
+      // 2.5-SE bound reaches it), and must stay well above chance
+      if (calibrated >= F.MIN_LABEL_AUC) {
+        const upper = r.auc + 2.5 * aucStandardError(r.auc, r.positives, r.faces - r.positives);
+        assert.ok(upper >= F.MIN_LABEL_AUC && r.auc >= 0.75, `${r.trait} is validated but reached only ${r.auc.toFixed(3)} on ${r.positives} positives (upper bound ${upper.toFixed(3)})`);
+      }
     }
   } finally {
     fs.rmSync(data, { recursive: true, force: true });
