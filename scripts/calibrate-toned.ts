@@ -21,7 +21,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { faces, io, stages } from 'facetype';
+import { cluster, faces, io, stages } from 'facetype';
 import { arg, celebaImages } from './bench-common';
 
 type Rgb = faces.RgbImage;
@@ -74,17 +74,6 @@ function toned(img: Rgb, tone: Tone): Rgb {
   return { ...img, data: out };
 }
 
-/** A seeded PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const DISTANCES = [6, 8, 10, 12, 15];
 
 interface Row { file: string; identity: number; kind: string; colorfulness: number; off: number[] }
@@ -109,7 +98,7 @@ async function main(): Promise<void> {
     .filter((r) => r.status === 'ok' && r.faces.length > 0 && identity.has(path.basename(r.path)))
     .sort((a, b) => (a.id < b.id ? -1 : 1))
     .slice(0, limit);
-  const rand = prng(11);
+  const rand = cluster.mulberry32(11);
   const rows: Row[] = [];
   const measure = (img: Rgb, transform: faces.Affine): { colorfulness: number; off: number[] } => {
     const crop = faces.warpAffine(img, transform, { width: t.size, height: t.size, fill: 'edge' });

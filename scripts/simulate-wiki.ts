@@ -45,7 +45,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { projectRoot, sources } from 'facetype';
+import { cluster, projectRoot, sources } from 'facetype';
 import { cell, num, str, struct, writeMat, type WValue } from '../test/support/mat-writer';
 
 export interface SimulateWikiOptions {
@@ -115,18 +115,6 @@ const BORDER_COLOURS = [
   { r: 0, g: 0, b: 0 },
 ];
 
-/** A seeded PRNG (mulberry32): uniform numbers in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function shuffle<T>(items: T[], rand: () => number): T[] {
   const a = [...items];
   for (let i = a.length - 1; i > 0; i--) {
@@ -179,7 +167,7 @@ function readCeleba(file: string): { file: string; identity: string; male: boole
 
 /** Plans the simulated photos (no file is written): deterministic for (CelebA list, n, seed). */
 export function planWiki(celebaAttributes: string, images: string, n: number, seed: number): SimulatedPhoto[] {
-  const rand = prng(seed);
+  const rand = cluster.mulberry32(seed);
   const all = readCeleba(celebaAttributes).filter((r) => fs.existsSync(path.join(images, r.file)));
   const byIdentity = new Map<string, typeof all>();
   for (const r of all) (byIdentity.get(r.identity) ?? byIdentity.set(r.identity, []).get(r.identity)!).push(r);

@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import { io } from 'facetype';
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'facetype-lock-'));
+/** A live process that holds a lock in a test (another run), killed at the test's end. */
+const liveProcess = () => spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
 
 /** A PID that is not running (a child that has exited). */
 function deadPid(): number {
@@ -36,7 +38,7 @@ test('acquireLock() writes pid, start time and command; release() removes the lo
 
 test('acquireLock() refuses a folder held by a live process, naming pid, since and command', () => {
   const dir = tmp();
-  const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  const holder = liveProcess();
   try {
     const first = io.acquireLock(dir, { pid: holder.pid, command: 'npm start -- --source demo' });
     assert.throws(() => io.acquireLock(dir, { command: 'second' }), (e: Error) => {
@@ -91,7 +93,7 @@ test('acquireLock() is atomic: of 8 processes racing for one folder, exactly one
 
 test('lockWarning() warns about another live run, not about the run executing this code or a stale lock', () => {
   const dir = tmp();
-  const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  const holder = liveProcess();
   try {
     assert.equal(io.lockWarning(dir), null);
     const own = io.acquireLock(dir); // held by this process: an ancestor of the notebook's kernel in a run
