@@ -19,11 +19,12 @@
  * Colour cast guard (SKIN_DEFAULTS.cast): a white reference from the crop is made neutral before the
  * skin's Lab is measured ('sclera': the brightest quarter of the eye whites; 'greyWorld': the mean of
  * the pixels outside the face oval; 'none'); faces whose reference is too coloured (chroma above
- * `maxCast`) or whose skin is too dark/bright or colourless get NaN. Out-of-photo pixels (the
- * preparation fills them with grey 128) are ignored everywhere.
+ * `maxCast`) or whose skin is too dark/bright or colourless get NaN. Flat grey 128 pixels (how
+ * older preparations filled the crop outside the photo) are ignored everywhere; crops of today's
+ * preparation repeat the photo's edge there instead, and those few pixels are measured.
  */
 import type { RgbImage } from '../faces/align';
-import { MESH as FACE_MESH } from '../faces/landmarks';
+import { MESH as FACE_MESH, MESH468_VALUES } from '../faces/landmarks';
 
 /** Names of the measures, in the order of a measure row. */
 export const MEASURES = [
@@ -396,7 +397,7 @@ function withIta(L: number, a: number, b: number, cast: number, pixels: number, 
  */
 export function measureAttributes(crop: RgbImage, mesh: ArrayLike<number>, options: Partial<AttributeOptions> = {}): Float32Array {
   const o: AttributeOptions = { ...ATTRIBUTE_DEFAULTS, ...options, skin: { ...SKIN_DEFAULTS, ...(options.skin ?? {}) } };
-  if (mesh.length < 936) throw new Error(`measureAttributes: 468 mesh points (936 numbers) are needed, got ${mesh.length}`);
+  if (mesh.length < MESH468_VALUES) throw new Error(`measureAttributes: 468 mesh points (${MESH468_VALUES} numbers) are needed, got ${mesh.length}`);
   const c = new Crop(crop, o.fillTolerance);
   const pt = (i: number): Pt => [mesh[2 * i], mesh[2 * i + 1]];
   const out = new Float32Array(MEASURE_DIM).fill(NaN);
