@@ -124,7 +124,7 @@ export { defaultWorkers };
  * Resolves the run configuration: the one place that reads the environment. Variables:
  * FACETYPE_SOURCE (wiki | demo | folder), FACETYPE_KEEP, FACETYPE_K (2..10 or auto),
  * FACETYPE_WORKERS, FACETYPE_SEED, FACETYPE_ATTRIBUTES, FACETYPE_DATA, FACETYPE_REPORTS,
- * FACETYPE_BACKEND, FACETYPE_WASM_CONCAT, FACETYPE_PROGRESS_STDERR, FACETYPE_WIKI_URL,
+ * FACETYPE_BACKEND, FACETYPE_WASM_CONCAT, FACETYPE_ONNX, FACETYPE_PROGRESS_STDERR, FACETYPE_WIKI_URL,
  * FACETYPE_NO_WASM, FACETYPE_COMPARE_AVERAGES.
  */
 export function runConfig(options: RunConfigOptions = {}): RunConfig {
@@ -153,6 +153,7 @@ export function runConfig(options: RunConfigOptions = {}): RunConfig {
   const backend: BackendOptions = {
     prefer: (process.env.FACETYPE_BACKEND ?? '').toLowerCase() === 'wasm' ? 'wasm' : 'auto',
     wasmConcat: process.env.FACETYPE_WASM_CONCAT === 'original' ? 'original' : 'fast',
+    onnx: (process.env.FACETYPE_ONNX ?? '').toLowerCase() === 'off' ? 'off' : 'auto',
   };
   const compareAverages = options.compareAverages !== undefined ? options.compareAverages : process.env.FACETYPE_COMPARE_AVERAGES || null;
   return {

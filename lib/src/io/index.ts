@@ -4,3 +4,4 @@ export * from './text';
 export * from './atomic';
 export * from './lock';
 export * from './provenance';
+export * from './onnx-proto';

@@ -27,6 +27,8 @@ export interface BackendOptions {
   prefer?: 'auto' | 'wasm';
   /** 'fast': our Concat kernel (default); 'original': tfjs-backend-wasm's own (for A/B tests). */
   wasmConcat?: 'fast' | 'original';
+  /** 'auto': run the nets that have an ONNX converter on onnxruntime-node when it loads (runtime/onnx.ts); 'off': tfjs only. */
+  onnx?: 'auto' | 'off';
 }
 
 let cached: { tf: typeof TF; info: BackendInfo } | null = null;

@@ -3,3 +3,4 @@ export * from './pool';
 export * from './progress';
 export * from './models';
 export * from './watchdog';
+export * from './onnx';
