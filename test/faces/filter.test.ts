@@ -101,6 +101,15 @@ test('qualityScore() prefers frontal, sharp, large faces', () => {
   assert.ok(base <= 1 && base > 0.8);
 });
 
+test('qualityScore(): more pixels beyond fullSizeEyeDistance (40 px) are not more quality', () => {
+  const q = (eyeDistance: number) => faces.qualityScore(face({ eyeDistance }));
+  assert.equal(q(80), q(40));
+  assert.equal(q(400), q(40));
+  assert.ok(q(20) < q(40));
+  assert.ok(Math.abs(q(32) - q(16) - 0.15 * 0.5) < 1e-9, 'a doubling of the eye distance below it adds 0.5 x the size weight');
+  assert.throws(() => faces.validateFilters({ fullSizeEyeDistance: 10 }), /filters\.fullSizeEyeDistance/);
+});
+
 test('funnel() counts removals per step and ends with the kept count', () => {
   const items = ['p1', 'p2', 'p3', 'p4'].map((id) => item(id));
   const recs = new Map([

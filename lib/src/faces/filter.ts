@@ -64,6 +64,15 @@ export interface FilterOptions {
   minEyeBrightness: number;
   /** Smallest share of the inner face inside the photo (faces cut by the edge). */
   minInside: number;
+  /**
+   * Eye distance (px in the photo) beyond which the quality score's size term stops growing. It equals
+   * the sharpness measure's reference (NATIVE_SHARPNESS_DEFAULTS.referenceEyeDistance, 40 px):
+   * larger faces are shrunk to it before their sharpness is judged, so more pixels beyond it are
+   * not detail we can verify, and a photo enlarged by its uploader would otherwise outrank its
+   * original (an upscaled copy has more pixels, not more detail). Below it, the re-blur ratio is
+   * measured on the native pixels and sees an enlargement's softness.
+   */
+  fullSizeEyeDistance: number;
 }
 
 export const FILTER_DEFAULTS: FilterOptions = {
@@ -85,6 +94,7 @@ export const FILTER_DEFAULTS: FilterOptions = {
   minOffTone: 0.028,
   minEyeBrightness: 0.35,
   minInside: 0.97,
+  fullSizeEyeDistance: 40,
 };
 
 /**
@@ -142,6 +152,10 @@ export function validateFilters(options: Partial<FilterOptions> | undefined): Fi
   numberInRange('filters.minOffTone', o.minOffTone, 0, 1);
   numberInRange('filters.minEyeBrightness', o.minEyeBrightness, 0, 2);
   numberInRange('filters.minInside', o.minInside, 0, 1);
+  numberInRange('filters.fullSizeEyeDistance', o.fullSizeEyeDistance, 1, 10000);
+  if (o.fullSizeEyeDistance <= o.minEyeDistance) {
+    throw new InvalidParameterError('filters.fullSizeEyeDistance', `a value above filters.minEyeDistance (${o.minEyeDistance})`, o.fullSizeEyeDistance);
+  }
   return o;
 }
 
@@ -151,14 +165,17 @@ const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
  * Quality score in [0, 1] of a face that passed the filters, a weighted sum of:
  * - frontal: 1 - hypot(yaw, pitch) / 30 degrees, yaw and pitch from the reference pose;
  * - sharpness: (maxBlur - blur) / (maxBlur - crispBlur) (a crisp face scores 1);
- * - size: log2(eyeDistance / minEyeDistance) / 2 (4x the threshold scores 1);
+ * - size: log2(min(eyeDistance, fullSizeEyeDistance) / minEyeDistance) / 2, so 0 at the smallest
+ *   accepted face, +0.5 per doubling, and no gain beyond fullSizeEyeDistance (40 px, 0.66): an
+ *   enlarged copy of a photo does not outrank its original (measured: scripts/bench-upscale.ts);
  * - exposure: 1 - |brightness - 0.5| / 0.35, times min(1, contrast / 0.15);
  * - confidence: detector score x mesh score.
  */
 export function qualityScore(f: FaceMeasures, o: FilterOptions = FILTER_DEFAULTS, reference: ReferencePose = CAMERA_POSE): number {
   const frontal = 1 - clamp01(Math.hypot(f.yaw - reference.yaw, f.pitch - reference.pitch) / 30);
   const sharp = f.blur === null ? 0 : clamp01((o.maxBlur - f.blur) / (o.maxBlur - o.crispBlur));
-  const size = clamp01(Math.log2(Math.max(f.eyeDistance, 1e-6) / Math.max(o.minEyeDistance, 1)) / 2);
+  const floor = Math.max(o.minEyeDistance, 1);
+  const size = clamp01(Math.log2(Math.max(Math.min(f.eyeDistance, o.fullSizeEyeDistance), 1e-6) / floor) / 2);
   const exposure = clamp01(1 - Math.abs(f.brightness - 0.5) / 0.35) * Math.min(1, f.contrast / 0.15);
   const confidence = clamp01(f.score) * clamp01(f.meshScore);
   const w = QUALITY_WEIGHTS;

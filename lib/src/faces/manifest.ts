@@ -12,7 +12,7 @@ export const MANIFEST_COLUMNS = [
   'photo', 'face', 'status', 'step', 'reason', 'rank', 'quality', 'file',
   'width', 'height', 'format', 'bytes', 'notes', 'n_faces',
   'detector', 'det_score', 'mesh_score', 'box_x', 'box_y', 'box_w', 'box_h', 'eye_distance',
-  'yaw', 'pitch', 'roll', 'sharpness', 'blur', 'brightness', 'contrast', 'colorfulness', 'grayscale', 'eye_brightness', 'inside', 'outside',
+  'yaw', 'pitch', 'roll', 'sharpness', 'blur', 'brightness', 'contrast', 'colorfulness', 'grayscale', 'off_tone', 'eye_brightness', 'inside', 'outside',
   'name', 'gender', 'dob', 'photo_taken', 'age', 'age_flagged', 'face_score', 'second_face_score',
   'path', 'landmarks68',
 ] as const;
@@ -43,7 +43,7 @@ export function manifestRows(verdicts: Verdict[], kept: Verdict[]): ManifestRow[
       detector: f?.detector, det_score: f?.score, mesh_score: f?.meshScore,
       box_x: f?.box[0], box_y: f?.box[1], box_w: f?.box[2], box_h: f?.box[3], eye_distance: f?.eyeDistance,
       yaw: f?.yaw, pitch: f?.pitch, roll: f?.roll, sharpness: f?.sharpness, blur: f?.blur, brightness: f?.brightness, contrast: f?.contrast,
-      colorfulness: f?.colorfulness, grayscale: f ? f.grayscale : null, eye_brightness: f?.eyeBrightness, inside: f?.inside, outside: f?.outside,
+      colorfulness: f?.colorfulness, grayscale: f ? f.grayscale : null, off_tone: f?.offTone, eye_brightness: f?.eyeBrightness, inside: f?.inside, outside: f?.outside,
       name: m.name, gender: m.gender, dob: m.dob, photo_taken: m.photoTaken, age: m.age,
       age_flagged: m.ageFlagged ?? null, face_score: m.faceScore, second_face_score: m.secondFaceScore,
       path: v.item.path,
