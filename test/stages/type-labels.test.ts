@@ -159,7 +159,7 @@ test('checkClaims() maps claims to CelebA labels; middle age has none', () => {
   assert.deepEqual(byType(2), ['Young 1 true', 'not Male 1 true', 'Smiling 0.8 true']);
 });
 
-test('celebaAttributeOf() maps the measured traits to their CelebA labels; skin-tone categories do not mean Pale_Skin', () => {
+test('celebaAttributeOf() maps the measured traits to their CelebA labels; skin-tone categories do not mean Pale_Skin, darker ones mean not Pale_Skin', () => {
   const n = 4;
   const traits = stages.typeTraits({ names: repeat(n, (i) => `f${i}`), attributes: attributes(repeat(n, () => [25, 0.9, 0] as [number, number, number])), measures: new Float32Array(n * features.MEASURE_DIM).fill(NaN) });
   const of = (trait: string, values = [1]) => stages.celebaAttributeOf({ trait, values }, traits);
@@ -172,12 +172,35 @@ test('celebaAttributeOf() maps the measured traits to their CelebA labels; skin-
   assert.deepEqual(of('bald'), { attribute: 'Bald', expected: 1 });
   assert.deepEqual(of('hat'), { attribute: 'Wearing_Hat', expected: 1 });
   // very light is ITA > 55; CelebA's Pale_Skin starts near 69.5 on the same measure
-  for (const c of [0, 1, 5]) assert.equal(of('skinTone', [c]), null);
+  assert.equal(of('skinTone', [0]), null);
+  // every other category lies below Pale_Skin's threshold: a claim of it is checked as not Pale_Skin
+  for (const c of [1, 5]) assert.deepEqual(of('skinTone', [c]), { attribute: 'Pale_Skin', expected: 0 });
+  assert.deepEqual(of('skinTone', [3, 4, 5]), { attribute: 'Pale_Skin', expected: 0 });
+  assert.equal(of('skinTone', [0, 1]), null);
   assert.equal(of('gender', [1])!.attribute, 'Male');
   // words of the measured traits in a label
   const skin = traits.find((t) => t.name === 'skinTone')!;
   assert.equal(skin.ordered, true);
   assert.equal(stages.valueWords(skin, [4, 5]), 'brown or dark skin tone');
+  assert.equal(stages.valueWords(skin, [3, 4, 5]), 'tan or darker skin tone');
+  assert.equal(stages.valueWords(skin, [0, 1, 2]), 'intermediate or lighter skin tone');
+  const age = traits.find((t) => t.name === 'ageBand')!;
+  assert.equal(stages.valueWords(age, [2, 3, 4]), 'people aged 20+');
   assert.equal(stages.valueWords(traits.find((t) => t.name === 'greyHair')!, [1]), 'with grey hair');
   assert.ok(!traits.some((t) => t.name === 'hairColour'), 'the hair colour category is left out (its five binary traits are in)');
+});
+
+test('labelTypes() names an open-ended skin-tone run when no single tone or pair reaches 85%', () => {
+  // type 0: 30% tan, 30% brown, 30% dark, 10% light; type 1: all very light or light
+  const n = 40;
+  const ita = [...repeat(20, (i) => [20, -10, -40, 50][i % 10 < 3 ? 0 : i % 10 < 6 ? 1 : i % 10 < 9 ? 2 : 3]), ...repeat(20, (i) => (i % 2 ? 60 : 45))];
+  const skin: features.FaceTrait = {
+    name: 'skinTone', kind: 'category', ordered: true, categories: ['very light', 'light', 'intermediate', 'tan', 'brown', 'dark'],
+    values: Float32Array.from(ita, (v) => features.itaCategory(v)), validated: true,
+  };
+  const labels = Int32Array.from({ length: n }, (_, i) => (i < 20 ? 0 : 1));
+  const out = stages.labelTypes(labels, [skin]);
+  assert.equal(out[0].label, 'people, tan or darker skin tone');
+  assert.ok(out[0].claims[0].share >= 0.85 && out[0].claims[0].share < 1);
+  assert.equal(out[1].label, 'people, very light or light skin tone');
 });

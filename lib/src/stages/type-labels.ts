@@ -10,7 +10,8 @@
  *   against CelebA's `Smiling` reached 0.85 (`SMILING_AUC`, measured on CelebA).
  *
  * A claim is one value of one validated trait (for an ordered category, also two adjacent values,
- * "aged 35+"); a type's claim holds when
+ * "aged 35+", or an open-ended run of three or more, "tan or darker skin tone"); a type's claim
+ * holds when
  *  - at least `minShare` (80%) of its members with a measurable value have it, plus a `margin`
  *    (5 points) for the measures' own errors, so 85% by our measures, and
  *  - its share in the type exceeds its share over everyone by at least `minExcess` (10 points):
@@ -18,7 +19,7 @@
  * The label names the claims only: "children", "older men with grey hair and glasses",
  * "young women, darker skin tone". A type without any claim is "mixed: " followed by its two
  * most frequent trait values with their shares ("mixed: 61% women, 55% young adults"). Labels that
- * collide get, in parentheses, the share of the trait value that differs most among them
+ * collide get, in parentheses, the share of the trait value (or run of values) that differs most among them
  * ("young women (62% smiling)"), and "#<type>" if they still collide. Nothing else is said, so
  * every word can be checked on the share table (`typeTraitShares`).
  */
@@ -146,12 +147,21 @@ function checkTraits(traits: FaceTrait[], n: number): void {
   }
 }
 
-/** Every value a label may claim for a trait: each value, and adjacent pairs of an ordered one. */
+/**
+ * Every value a label may claim for a trait: each value; for an ordered one also adjacent pairs,
+ * and the open-ended runs of three or more values that reach either end ("aged 20+", "tan or
+ * darker skin tone"), never all of them.
+ */
 function candidateValues(t: FaceTrait): number[][] {
   if (t.kind === 'binary') return [[1]];
   const k = t.categories!.length;
   const single = Array.from({ length: k }, (_, c) => [c]);
-  return t.ordered ? [...single, ...Array.from({ length: k - 1 }, (_, c) => [c, c + 1])] : single;
+  if (!t.ordered) return single;
+  const run = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  const pairs = Array.from({ length: k - 1 }, (_, c) => [c, c + 1]);
+  const tails: number[][] = [];
+  for (let len = 3; len < k; len++) tails.push(run(0, len - 1), run(k - len, k - 1));
+  return [...single, ...pairs, ...tails];
 }
 
 /** Share of `rows` (all rows when null) whose trait value is among `values` (NaN rows left out). */
@@ -182,7 +192,12 @@ export function valueWords(t: FaceTrait, values: number[]): string {
   if (t.name === 'gender') return values[0] === 1 ? 'men' : 'women';
   const joined = cats.join(' or ');
   if (/hair/i.test(t.name)) return /hair/.test(joined) ? `with ${joined}` : `with ${joined} hair`;
-  if (/skin/i.test(t.name)) return `${joined} skin tone`;
+  if (/skin/i.test(t.name)) {
+    const k = t.categories!.length;
+    if (values.length > 2 && values[values.length - 1] === k - 1) return `${cats[0]} or darker skin tone`;
+    if (values.length > 2 && values[0] === 0) return `${cats[cats.length - 1]} or lighter skin tone`;
+    return `${joined} skin tone`;
+  }
   return joined;
 }
 
@@ -283,7 +298,6 @@ function disambiguate(types: TypeLabel[], labels: ArrayLike<number>, traits: Fac
     for (const t of traits) {
       if (!t.validated) continue;
       for (const values of candidateValues(t)) {
-        if (values.length > 1) continue;
         const shares = group.map((g) => shareOf(t, values, members.get(g.type)!));
         const spread = Math.max(...shares) - Math.min(...shares);
         if (Number.isFinite(spread) && (!best || spread > best.spread)) best = { t, values, spread };
@@ -397,10 +411,11 @@ const CELEBA_BINARY: Record<string, { attribute: string; expected: 0 | 1 }> = {
  * middle age: a claim that includes 35-54 is not checked), smiling -> Smiling, glasses ->
  * Eyeglasses, beard -> not No_Beard, moustache -> Mustache, goatee -> Goatee, black/brown/blond/grey
  * hair -> Black_Hair/Brown_Hair/Blond_Hair/Gray_Hair, bald -> Bald, hat -> Wearing_Hat. A skin-tone
- * claim means CelebA's Pale_Skin only when every face it covers has an ITA above the Pale_Skin
- * threshold measured on CelebA (69.5 degrees, attribute-calibration.ts): the standard categories
- * start lower (very light: above 55), so none of them means Pale_Skin and skin-tone claims are not
- * checked against it. Null otherwise.
+ * claim means CelebA's Pale_Skin when every face it covers has an ITA above the Pale_Skin
+ * threshold measured on CelebA (69.5 degrees, attribute-calibration.ts; the standard categories
+ * start lower, very light at 55, so none does), and "not Pale_Skin" when every face it covers has
+ * an ITA at or below it (every category but very light: "tan or darker skin tone" is checked as
+ * not Pale_Skin, a weak but true check). Null otherwise.
  */
 export function celebaAttributeOf(claim: TraitValue, traits: FaceTrait[]): { attribute: string; expected: 0 | 1 } | null {
   const t = traits.find((x) => x.name === claim.trait);
@@ -412,9 +427,14 @@ export function celebaAttributeOf(claim: TraitValue, traits: FaceTrait[]): { att
     return null;
   }
   if (t.name === 'skinTone') {
-    const lowest = Math.max(...claim.values);
-    const from = lowest < ITA_BOUNDS.length ? ITA_BOUNDS[lowest] : -Infinity;
-    return from >= ATTRIBUTE_CALIBRATION.paleItaThreshold ? { attribute: 'Pale_Skin', expected: 1 } : null;
+    // category c covers ITA_BOUNDS[c] < ITA <= ITA_BOUNDS[c - 1]
+    const darkest = Math.max(...claim.values);
+    const lightest = Math.min(...claim.values);
+    const from = darkest < ITA_BOUNDS.length ? ITA_BOUNDS[darkest] : -Infinity;
+    const to = lightest > 0 ? ITA_BOUNDS[lightest - 1] : Infinity;
+    if (from >= ATTRIBUTE_CALIBRATION.paleItaThreshold) return { attribute: 'Pale_Skin', expected: 1 };
+    if (to <= ATTRIBUTE_CALIBRATION.paleItaThreshold) return { attribute: 'Pale_Skin', expected: 0 };
+    return null;
   }
   if (t.kind === 'binary') return CELEBA_BINARY[t.name] ?? null;
   if (t.name === 'hairColour' && claim.values.length === 1) {
