@@ -202,6 +202,8 @@ export class FaceDetector {
   readonly options: DetectorOptions;
   /** Which runtime runs the networks ('tfjs' or the onnxruntime-node description). */
   readonly runtime: string;
+  /** Wall ms spent so far in the detector's input warps, detector network, mesh input warps and mesh network (for profiling). */
+  readonly timing = { detectorInput: 0, detectorNet: 0, meshInput: 0, meshNet: 0 };
 
   private constructor(models: FaceDetector['models'], mesh: Net, options: DetectorOptions, runtime: string) {
     this.models = models;
@@ -302,8 +304,12 @@ export class FaceDetector {
       const part = images.slice(start, start + chunk);
       const B = part.length;
       const input = new Float32Array(B * S * S * 3);
+      let t = performance.now();
       const maps = part.map((img, b) => letterbox(img, S, input, b * S * S * 3));
+      this.timing.detectorInput += performance.now() - t;
+      t = performance.now();
       const outs = await m.net.run(input, B);
+      this.timing.detectorNet += performance.now() - t;
       // outputs: [B,512,1] scores, [B,512,16] boxes, [B,384,16] boxes, [B,384,1] scores (by shape)
       const byShape = (n: number, d: number) => outs.find((t) => t.dims[1] === n && t.dims[2] === d);
       const s512 = byShape(512, 1);
@@ -368,12 +374,16 @@ export class FaceDetector {
       const B = part.length;
       const input = new Float32Array(B * S * S * 3);
       const maps: Affine[] = [];
+      let t = performance.now();
       part.forEach((j, b) => {
         const t = cropTransform(j.crop[0], j.crop[1], j.crop[2], j.crop[3], S);
         maps.push(t);
         warpAffineToFloat(j.img, t, S, S, 1 / 255, 0, input, b * S * S * 3);
       });
+      this.timing.meshInput += performance.now() - t;
+      t = performance.now();
       const res = await this.mesh.run(input, B);
+      this.timing.meshNet += performance.now() - t;
       const confT = res.find((r) => r.dims[r.dims.length - 1] === 1);
       const ptsT = res.find((r) => r.dims[r.dims.length - 1] === 1404);
       if (!confT || !ptsT) throw new Error('unexpected FaceMesh outputs');
