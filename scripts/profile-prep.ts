@@ -4,7 +4,7 @@
  * (alignment warp, quality measures, crop JPEG). CPU time from process.cpuUsage, wall time beside.
  * Prints figures; asserts nothing.
  *
- *   node build/scripts/profile-prep.js [--images <folder>] [--limit 200] [--batch 8] [--onnx auto|off] [--repeat 2]
+ *   node build/scripts/profile-prep.js [--images <folder>] [--limit 200] [--batch 8] [--onnx auto|off] [--repeat 2] [--det-chunk N] [--mesh-chunk N]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -37,7 +37,9 @@ async function main(): Promise<void> {
   const files = fs.readdirSync(images).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().slice(0, limit).map((f) => path.join(images, f));
   const { tf, info } = await runtime.initBackend({});
   const detector = await FaceDetector.load(tf, {}, { onnx });
-  console.log(`profile-prep: ${files.length} photos, batches of ${batch}, nets on ${detector.runtime === 'tfjs' ? runtime.describeBackend(info) : detector.runtime}`);
+  if (arg('det-chunk')) detector.chunk.detector = Number(arg('det-chunk'));
+  if (arg('mesh-chunk')) detector.chunk.mesh = Number(arg('mesh-chunk'));
+  console.log(`profile-prep: ${files.length} photos, batches of ${batch}, network chunks ${JSON.stringify(detector.chunk)}, nets on ${detector.runtime === 'tfjs' ? runtime.describeBackend(info) : detector.runtime}`);
   const cropDir = fs.mkdtempSync(path.join(os.tmpdir(), 'facetype-profile-prep-'));
   const tasks: MeasureTask[] = files.map((f, i) => ({
     key: String(i), id: path.basename(f), path: f, cropDir, cropBase: `p${i}`, facesPerPhoto: 'single',

@@ -129,6 +129,12 @@ export function weightedNms(dets: RawDetection[], iouThreshold: number, maxOut: 
   return out;
 }
 
+/** The process's CPU time, ms. */
+function cpuMs(): number {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+}
+
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-Math.max(-80, Math.min(80, x))));
 
 /** Letterboxes an image into a square of side `size` as the detector's [-1, 1] input, written into `input` at `offset`; returns the photo->input map. */
@@ -202,7 +208,17 @@ export class FaceDetector {
   readonly options: DetectorOptions;
   /** Which runtime runs the networks ('tfjs' or the onnxruntime-node description). */
   readonly runtime: string;
-  /** Wall ms spent so far in the detector's input warps, detector network, mesh input warps and mesh network (for profiling). */
+  /**
+   * Most inputs per network run (detector: on tfjs always 1, BlazeFace's fixed batch). Larger
+   * batches cost more per input on onnxruntime's CPU kernels (measured by scripts/profile-prep.ts).
+   */
+  readonly chunk = { detector: 8, mesh: 16 };
+  /** The networks' input buffer, reused between runs (megabytes per batch: allocating it each time costs garbage collection). */
+  private inputBuffer = new Float32Array(0);
+  /**
+   * CPU ms spent so far in the detector's input warps, detector network, mesh input warps and mesh
+   * network (for profiling: the process's CPU time, meaningful when one thread works, as in scripts/profile-prep.ts).
+   */
   readonly timing = { detectorInput: 0, detectorNet: 0, meshInput: 0, meshNet: 0 };
 
   private constructor(models: FaceDetector['models'], mesh: Net, options: DetectorOptions, runtime: string) {
@@ -293,23 +309,29 @@ export class FaceDetector {
     return all;
   }
 
+  /** A view of the reused input buffer of n values (every value is written by the warps). */
+  private input(n: number): Float32Array {
+    if (this.inputBuffer.length < n) this.inputBuffer = new Float32Array(n);
+    return this.inputBuffer.subarray(0, n);
+  }
+
   /** Runs one detector model on photos (batched when the runtime allows): boxes and keypoints, no mesh yet. */
   private async boxesBatch(images: RgbImage[], which: 'front' | 'full'): Promise<DetectedFace[][]> {
     const m = this.models[which];
     if (!m) throw new Error(`detector model '${which}' not loaded`);
     const S = m.net.size;
-    const chunk = m.net.batched ? 16 : 1;
+    const chunk = m.net.batched ? this.chunk.detector : 1;
     const out: DetectedFace[][] = [];
     for (let start = 0; start < images.length; start += chunk) {
       const part = images.slice(start, start + chunk);
       const B = part.length;
-      const input = new Float32Array(B * S * S * 3);
-      let t = performance.now();
+      const input = this.input(B * S * S * 3);
+      let t = cpuMs();
       const maps = part.map((img, b) => letterbox(img, S, input, b * S * S * 3));
-      this.timing.detectorInput += performance.now() - t;
-      t = performance.now();
+      this.timing.detectorInput += cpuMs() - t;
+      t = cpuMs();
       const outs = await m.net.run(input, B);
-      this.timing.detectorNet += performance.now() - t;
+      this.timing.detectorNet += cpuMs() - t;
       // outputs: [B,512,1] scores, [B,512,16] boxes, [B,384,16] boxes, [B,384,1] scores (by shape)
       const byShape = (n: number, d: number) => outs.find((t) => t.dims[1] === n && t.dims[2] === d);
       const s512 = byShape(512, 1);
@@ -368,22 +390,22 @@ export class FaceDetector {
   private async meshBatch(jobs: { img: RgbImage; crop: [number, number, number, number] }[]): Promise<({ mesh: Float32Array; score: number } | null)[]> {
     const out: ({ mesh: Float32Array; score: number } | null)[] = [];
     const S = this.mesh.size;
-    const chunk = 16;
+    const chunk = this.chunk.mesh;
     for (let start = 0; start < jobs.length; start += chunk) {
       const part = jobs.slice(start, start + chunk);
       const B = part.length;
-      const input = new Float32Array(B * S * S * 3);
+      const input = this.input(B * S * S * 3);
       const maps: Affine[] = [];
-      let t = performance.now();
+      let t = cpuMs();
       part.forEach((j, b) => {
         const t = cropTransform(j.crop[0], j.crop[1], j.crop[2], j.crop[3], S);
         maps.push(t);
         warpAffineToFloat(j.img, t, S, S, 1 / 255, 0, input, b * S * S * 3);
       });
-      this.timing.meshInput += performance.now() - t;
-      t = performance.now();
+      this.timing.meshInput += cpuMs() - t;
+      t = cpuMs();
       const res = await this.mesh.run(input, B);
-      this.timing.meshNet += performance.now() - t;
+      this.timing.meshNet += cpuMs() - t;
       const confT = res.find((r) => r.dims[r.dims.length - 1] === 1);
       const ptsT = res.find((r) => r.dims[r.dims.length - 1] === 1404);
       if (!confT || !ptsT) throw new Error('unexpected FaceMesh outputs');
