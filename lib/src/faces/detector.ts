@@ -10,10 +10,17 @@
  *  4. the mesh model gives 468 points, mapped back to photo pixels;
  *  5. (refine) a second mesh pass on a crop computed from the first mesh, as MediaPipe's tracking does.
  *
+ * The networks run on onnxruntime-node's native CPU runtime when it is available (the same graphs
+ * converted in memory by runtime/onnx-graph.ts; BlazeFace then runs batched over the photos), else on
+ * tfjs; the pre- and post-processing is the same code for both.
+ *
  * Runs inside a worker thread (one tfjs backend each); see prepare-worker.ts.
  */
 import type * as TF from '@tensorflow/tfjs';
+import type { BackendOptions } from '../runtime/backend';
 import { loadGraphModel, type ModelName } from '../runtime/models';
+import { OnnxSession, onnxRuntime, type FloatTensor } from '../runtime/onnx';
+import { graphModelToOnnx } from '../runtime/onnx-graph';
 import { applyAffine, invertAffine, warpAffineToFloat, type Affine, type RgbImage } from './align';
 
 /** 'front': short-range 128 px model (portraits, crops); 'full': 256 px model (small faces);
@@ -122,18 +129,23 @@ export function weightedNms(dets: RawDetection[], iouThreshold: number, maxOut: 
   return out;
 }
 
+/** The process's CPU time, ms. */
+function cpuMs(): number {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+}
+
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-Math.max(-80, Math.min(80, x))));
 
-/** Letterboxes an image into a square of side `size` as the detector's [-1, 1] input; returns it and the photo->input map. */
-function letterbox(img: RgbImage, size: number): { input: Float32Array; map: Affine } {
+/** Letterboxes an image into a square of side `size` as the detector's [-1, 1] input, written into `input` at `offset`; returns the photo->input map. */
+function letterbox(img: RgbImage, size: number, input: Float32Array, offset: number): Affine {
   const side = Math.max(img.width, img.height);
   const s = size / side;
   const ox = (size - img.width * s) / 2;
   const oy = (size - img.height * s) / 2;
   const map: Affine = [s, 0, ox, 0, s, oy];
-  const input = new Float32Array(size * size * 3);
-  warpAffineToFloat(img, map, size, size, 1 / 127.5, -1, input);
-  return { input, map };
+  warpAffineToFloat(img, map, size, size, 1 / 127.5, -1, input, offset);
+  return map;
 }
 
 /** The crop (photo -> 192x192 mesh input) for a face centred at (cx, cy), of side `side`, rotated by `angle`. */
@@ -145,32 +157,95 @@ function cropTransform(cx: number, cy: number, side: number, angle: number, inpu
   return [cos, -sin, inputSize / 2 - (cos * cx - sin * cy), sin, cos, inputSize / 2 - (sin * cx + cos * cy)];
 }
 
-export class FaceDetector {
-  private readonly tf: typeof TF;
-  private readonly models: Partial<Record<'front' | 'full', { model: TF.GraphModel; size: number; anchors: Anchor[] }>>;
-  private readonly mesh: TF.GraphModel;
-  readonly options: DetectorOptions;
+/**
+ * One network on either runtime: a batch of NHWC float inputs in, every output as a flat float32
+ * array with its dims (matched by shape by the callers, the same for both runtimes).
+ */
+interface Net {
+  /** Input side (square). */
+  readonly size: number;
+  /** Whether a batch larger than the model's own (BlazeFace: 1) may be run. */
+  readonly batched: boolean;
+  run(input: Float32Array, batch: number): Promise<FloatTensor[]>;
+}
 
-  private constructor(tf: typeof TF, models: FaceDetector['models'], mesh: TF.GraphModel, options: DetectorOptions) {
-    this.tf = tf;
+/** A tfjs graph model as a Net. */
+function tfjsNet(tf: typeof TF, model: TF.GraphModel, batched: boolean): Net {
+  const size = (model.inputs[0].shape ?? [1, 128])[1] ?? 128;
+  return {
+    size,
+    batched,
+    async run(input, batch) {
+      const x = tf.tensor4d(input, [batch, size, size, 3]);
+      const res = model.execute(x) as TF.Tensor | TF.Tensor[];
+      x.dispose();
+      const outs = Array.isArray(res) ? res : [res];
+      const result = outs.map((t) => ({ data: t.dataSync() as Float32Array, dims: [...t.shape] }));
+      tf.dispose(outs);
+      return result;
+    },
+  };
+}
+
+/** A graph model converted to ONNX (runtime/onnx-graph.ts) as a Net; any batch. */
+async function onnxNet(ort: Parameters<typeof OnnxSession.create>[0], name: ModelName): Promise<Net> {
+  const g = graphModelToOnnx(name);
+  const session = await OnnxSession.create(ort, g.model, 1);
+  const size = g.input.shape[1] as number;
+  return {
+    size,
+    batched: true,
+    async run(input, batch) {
+      const out = await session.run({ [g.input.name]: { data: input, dims: [batch, size, size, 3] } });
+      return g.outputs.map((o) => out[o.name]);
+    },
+  };
+}
+
+export class FaceDetector {
+  private readonly models: Partial<Record<'front' | 'full', { net: Net; anchors: Anchor[] }>>;
+  private readonly mesh: Net;
+  readonly options: DetectorOptions;
+  /** Which runtime runs the networks ('tfjs' or the onnxruntime-node description). */
+  readonly runtime: string;
+  /**
+   * Most inputs per network run (detector: on tfjs always 1, BlazeFace's fixed batch). Larger
+   * batches cost more per input on onnxruntime's CPU kernels (measured by scripts/profile-prep.ts).
+   */
+  readonly chunk = { detector: 8, mesh: 16 };
+  /** The networks' input buffer, reused between runs (megabytes per batch: allocating it each time costs garbage collection). */
+  private inputBuffer = new Float32Array(0);
+  /**
+   * CPU ms spent so far in the detector's input warps, detector network, mesh input warps and mesh
+   * network (for profiling: the process's CPU time, meaningful when one thread works, as in scripts/profile-prep.ts).
+   */
+  readonly timing = { detectorInput: 0, detectorNet: 0, meshInput: 0, meshNet: 0 };
+
+  private constructor(models: FaceDetector['models'], mesh: Net, options: DetectorOptions, runtime: string) {
     this.models = models;
     this.mesh = mesh;
     this.options = options;
+    this.runtime = runtime;
   }
 
-  /** Loads (and checksum-verifies) the models the options need. */
-  static async load(tf: typeof TF, options: Partial<DetectorOptions> = {}): Promise<FaceDetector> {
+  /**
+   * Loads (and checksum-verifies) the models the options need: on onnxruntime-node when
+   * runtime/onnx.ts gives it for these backend options (one intra-op thread), else on tfjs.
+   */
+  static async load(tf: typeof TF, options: Partial<DetectorOptions> = {}, backend: BackendOptions = {}): Promise<FaceDetector> {
     const opts = { ...DETECTOR_DEFAULTS, ...options };
+    const { ort, reason } = onnxRuntime(backend);
+    const net = async (name: ModelName, batched: boolean): Promise<Net> =>
+      ort ? onnxNet(ort, name) : tfjsNet(tf, await loadGraphModel(tf, name), batched);
     const models: FaceDetector['models'] = {};
     const want: ('front' | 'full')[] = opts.model === 'auto' ? ['front', 'full'] : [opts.model];
     for (const w of want) {
-      const name: ModelName = w === 'front' ? 'blazeface-front' : 'blazeface';
-      const model = await loadGraphModel(tf, name);
-      const size = (model.inputs[0].shape ?? [1, 128])[1] ?? 128;
-      models[w] = { model, size, anchors: makeAnchors(size) };
+      // the BlazeFace graphs have a fixed batch of 1 on tfjs
+      const n = await net(w === 'front' ? 'blazeface-front' : 'blazeface', false);
+      models[w] = { net: n, anchors: makeAnchors(n.size) };
     }
-    const mesh = await loadGraphModel(tf, 'facemesh');
-    const det = new FaceDetector(tf, models, mesh, opts);
+    const mesh = await net('facemesh', true);
+    const det = new FaceDetector(models, mesh, opts, ort ? reason : 'tfjs');
     // warm up: the first inference compiles WASM kernels
     await det.detect({ data: new Uint8Array(64 * 64 * 3).fill(128), width: 64, height: 64, channels: 3 });
     return det;
@@ -182,24 +257,24 @@ export class FaceDetector {
   }
 
   /**
-   * Detects faces in several photos. Detection runs photo by photo (the BlazeFace graphs have a
-   * fixed batch of 1); the mesh passes run on the faces of all photos at once (batched inference
-   * costs about half as much per face).
+   * Detects faces in several photos. Detection runs photo by photo on tfjs (the BlazeFace graphs
+   * have a fixed batch of 1) and on all photos at once on onnxruntime-node; the mesh passes run on
+   * the faces of all photos at once (batched inference costs about half as much per face).
    */
   async detectBatch(images: RgbImage[]): Promise<DetectedFace[][]> {
     const o = this.options;
-    const all: DetectedFace[][] = [];
-    for (const img of images) {
-      let faces: DetectedFace[];
-      if (o.model === 'auto') {
-        faces = await this.boxes(img, 'front');
-        const shorter = Math.min(img.width, img.height);
-        const largest = faces.reduce((m, f) => Math.max(m, f.box[2]), 0);
-        if (faces.length === 0 || largest < o.autoFrontMinShare * shorter) faces = await this.boxes(img, 'full');
-      } else {
-        faces = await this.boxes(img, o.model);
-      }
-      all.push(faces);
+    let all: DetectedFace[][];
+    if (o.model === 'auto') {
+      all = await this.boxesBatch(images, 'front');
+      // the full model on the photos where front found no face filling a good part of the photo
+      const again = images.map((img, i) => {
+        const largest = all[i].reduce((m, f) => Math.max(m, f.box[2]), 0);
+        return all[i].length === 0 || largest < o.autoFrontMinShare * Math.min(img.width, img.height) ? i : -1;
+      }).filter((i) => i >= 0);
+      const full = await this.boxesBatch(again.map((i) => images[i]), 'full');
+      again.forEach((i, k) => (all[i] = full[k]));
+    } else {
+      all = await this.boxesBatch(images, o.model);
     }
     // mesh pass 1: crops from the detector boxes, rotated level by the eye keypoints
     const jobs: { img: RgbImage; face: DetectedFace; crop: [number, number, number, number] }[] = [];
@@ -234,33 +309,57 @@ export class FaceDetector {
     return all;
   }
 
-  /** Runs one detector model on a photo: boxes and keypoints, no mesh yet. */
-  private async boxes(img: RgbImage, which: 'front' | 'full'): Promise<DetectedFace[]> {
-    const tf = this.tf;
+  /** A view of the reused input buffer of n values (every value is written by the warps). */
+  private input(n: number): Float32Array {
+    if (this.inputBuffer.length < n) this.inputBuffer = new Float32Array(n);
+    return this.inputBuffer.subarray(0, n);
+  }
+
+  /** Runs one detector model on photos (batched when the runtime allows): boxes and keypoints, no mesh yet. */
+  private async boxesBatch(images: RgbImage[], which: 'front' | 'full'): Promise<DetectedFace[][]> {
     const m = this.models[which];
     if (!m) throw new Error(`detector model '${which}' not loaded`);
-    const { input, map } = letterbox(img, m.size);
-    const raw = tf.tidy(() => {
-      const x = tf.tensor4d(input, [1, m.size, m.size, 3]);
-      const outs = m.model.execute(x) as TF.Tensor[];
-      // outputs: [1,512,1] scores, [1,512,16] boxes, [1,384,16] boxes, [1,384,1] scores (by shape)
-      const byShape = (n: number, d: number) => outs.find((t) => t.shape[1] === n && t.shape[2] === d);
+    const S = m.net.size;
+    const chunk = m.net.batched ? this.chunk.detector : 1;
+    const out: DetectedFace[][] = [];
+    for (let start = 0; start < images.length; start += chunk) {
+      const part = images.slice(start, start + chunk);
+      const B = part.length;
+      const input = this.input(B * S * S * 3);
+      let t = cpuMs();
+      const maps = part.map((img, b) => letterbox(img, S, input, b * S * S * 3));
+      this.timing.detectorInput += cpuMs() - t;
+      t = cpuMs();
+      const outs = await m.net.run(input, B);
+      this.timing.detectorNet += cpuMs() - t;
+      // outputs: [B,512,1] scores, [B,512,16] boxes, [B,384,16] boxes, [B,384,1] scores (by shape)
+      const byShape = (n: number, d: number) => outs.find((t) => t.dims[1] === n && t.dims[2] === d);
       const s512 = byShape(512, 1);
       const b512 = byShape(512, 16);
       const s384 = byShape(384, 1);
       const b384 = byShape(384, 16);
-      if (!s512 || !b512 || !s384 || !b384) throw new Error('unexpected BlazeFace outputs: ' + outs.map((t) => t.shape.join('x')).join(', '));
-      return { scores: tf.concat([s512, s384], 1), boxes: tf.concat([b512, b384], 1) };
-    });
-    const scores = raw.scores.dataSync() as Float32Array;
-    const boxes = raw.boxes.dataSync() as Float32Array;
-    tf.dispose([raw.scores, raw.boxes]);
+      if (!s512 || !b512 || !s384 || !b384) throw new Error('unexpected BlazeFace outputs: ' + outs.map((t) => t.dims.join('x')).join(', '));
+      for (let b = 0; b < B; b++) {
+        const scores = new Float32Array(896);
+        scores.set(s512.data.subarray(b * 512, (b + 1) * 512), 0);
+        scores.set(s384.data.subarray(b * 384, (b + 1) * 384), 512);
+        const boxes = new Float32Array(896 * 16);
+        boxes.set(b512.data.subarray(b * 512 * 16, (b + 1) * 512 * 16), 0);
+        boxes.set(b384.data.subarray(b * 384 * 16, (b + 1) * 384 * 16), 512 * 16);
+        out.push(this.decodeBoxes(scores, boxes, maps[b], m.anchors, which));
+      }
+    }
+    return out;
+  }
+
+  /** Anchors decoded, weighted NMS, boxes mapped back to photo pixels. */
+  private decodeBoxes(scores: Float32Array, boxes: Float32Array, map: Affine, anchors: Anchor[], which: 'front' | 'full'): DetectedFace[] {
     const inv = invertAffine(map);
     const dets: RawDetection[] = [];
-    for (let i = 0; i < m.anchors.length; i++) {
+    for (let i = 0; i < anchors.length; i++) {
       const score = sigmoid(scores[i]);
       if (score < this.options.minScore) continue;
-      const a = m.anchors[i];
+      const a = anchors[i];
       const b = i * 16;
       const cx = a.x + boxes[b];
       const cy = a.y + boxes[b + 1];
@@ -290,27 +389,28 @@ export class FaceDetector {
   /** Mesh model on a batch of crops ([cx, cy, side, angle] in photo pixels). */
   private async meshBatch(jobs: { img: RgbImage; crop: [number, number, number, number] }[]): Promise<({ mesh: Float32Array; score: number } | null)[]> {
     const out: ({ mesh: Float32Array; score: number } | null)[] = [];
-    const S = 192;
-    const chunk = 16;
+    const S = this.mesh.size;
+    const chunk = this.chunk.mesh;
     for (let start = 0; start < jobs.length; start += chunk) {
       const part = jobs.slice(start, start + chunk);
       const B = part.length;
-      const input = new Float32Array(B * S * S * 3);
+      const input = this.input(B * S * S * 3);
       const maps: Affine[] = [];
+      let t = cpuMs();
       part.forEach((j, b) => {
         const t = cropTransform(j.crop[0], j.crop[1], j.crop[2], j.crop[3], S);
         maps.push(t);
         warpAffineToFloat(j.img, t, S, S, 1 / 255, 0, input, b * S * S * 3);
       });
-      const x = this.tf.tensor4d(input, [B, S, S, 3]);
-      const res = this.mesh.execute(x) as TF.Tensor[];
-      x.dispose();
-      const confT = res.find((r) => r.shape[r.shape.length - 1] === 1);
-      const ptsT = res.find((r) => r.shape[r.shape.length - 1] === 1404);
+      this.timing.meshInput += cpuMs() - t;
+      t = cpuMs();
+      const res = await this.mesh.run(input, B);
+      this.timing.meshNet += cpuMs() - t;
+      const confT = res.find((r) => r.dims[r.dims.length - 1] === 1);
+      const ptsT = res.find((r) => r.dims[r.dims.length - 1] === 1404);
       if (!confT || !ptsT) throw new Error('unexpected FaceMesh outputs');
-      const conf = confT.dataSync() as Float32Array;
-      const pts = ptsT.dataSync() as Float32Array;
-      this.tf.dispose(res);
+      const conf = confT.data;
+      const pts = ptsT.data;
       part.forEach((j, b) => {
         const c = conf[b];
         const score = c >= 0 && c <= 1 ? c : sigmoid(c);

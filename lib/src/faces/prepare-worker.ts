@@ -1,6 +1,6 @@
 /**
- * Worker-side handler of the preparation: one FaceDetector (tfjs backend + BlazeFace + FaceMesh)
- * per worker thread; each task measures a small batch of photos (see measure.ts).
+ * Worker-side handler of the preparation: one FaceDetector (BlazeFace + FaceMesh, on onnxruntime-node
+ * or the tfjs backend) per worker thread; each task measures a small batch of photos (see measure.ts).
  */
 import sharp from 'sharp';
 import { describeBackend, initBackend, type BackendOptions } from '../runtime/backend';
@@ -23,8 +23,9 @@ export const handler: TaskHandler = {
     sharp.cache(false);
     const init = (options ?? { detector: {}, backend: {} }) as PrepareWorkerInit;
     const { tf, info } = await initBackend(init.backend);
-    detector = await FaceDetector.load(tf, init.detector);
-    return describeBackend(info);
+    detector = await FaceDetector.load(tf, init.detector, init.backend);
+    const nets = detector.runtime === 'tfjs' ? '' : `; BlazeFace + FaceMesh on ${detector.runtime}`;
+    return describeBackend(info) + nets;
   },
   async run(payload: unknown) {
     if (!detector) throw new Error('prepare worker not initialised');

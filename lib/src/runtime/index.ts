@@ -4,3 +4,4 @@ export * from './progress';
 export * from './models';
 export * from './watchdog';
 export * from './onnx';
+export * from './onnx-graph';

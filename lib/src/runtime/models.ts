@@ -72,8 +72,16 @@ export function verifyModel(name: ModelName): void {
   verified.add(name);
 }
 
-/** Loads a tfjs graph model from its package folder (checksums verified first). */
-export async function loadGraphModel(tf: typeof TF, name: ModelName): Promise<TF.GraphModel> {
+/** A tfjs graph model's files as loadGraphModel reads them: model.json's topology and weight specs, and the weights. */
+export interface GraphModelFiles {
+  modelTopology: TF.io.ModelJSON['modelTopology'];
+  weightSpecs: TF.io.WeightsManifestEntry[];
+  /** The .bin files concatenated in manifest order. */
+  weightData: ArrayBuffer;
+}
+
+/** Reads a tfjs graph model's files from its package folder (checksums verified first). */
+export function readGraphModelFiles(name: ModelName): GraphModelFiles {
   verifyModel(name);
   const spec = modelRegistry()[name];
   const dir = modelDir(name);
@@ -86,11 +94,10 @@ export async function loadGraphModel(tf: typeof TF, name: ModelName): Promise<TF
   const buffers = json.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(dir, p))));
   const all = Buffer.concat(buffers);
   const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
-  return tf.loadGraphModel(
-    tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-      weightData,
-    }),
-  );
+  return { modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g) => g.weights), weightData };
+}
+
+/** Loads a tfjs graph model from its package folder (checksums verified first). */
+export async function loadGraphModel(tf: typeof TF, name: ModelName): Promise<TF.GraphModel> {
+  return tf.loadGraphModel(tf.io.fromMemory(readGraphModelFiles(name)));
 }
