@@ -113,6 +113,10 @@ export function paddedRectCrop(img: RgbImage, rect: [number, number, number, num
   return out;
 }
 
+/** Input sizes of faceRecognitionNet and of ageGenderNet / faceExpressionNet. */
+const DESCRIPTOR_SIZE = 150;
+const ATTRIBUTE_SIZE = 112;
+
 /** The nets' inputs for a batch: the descriptor crops (150x150) and the age/gender/expression crops (112x112). */
 export interface NetCrops {
   descriptor: RgbImage[];
@@ -130,9 +134,6 @@ export function netCrops(images: RgbImage[], landmarks: ArrayLike<number>[]): Ne
   });
   return { descriptor, attribute };
 }
-
-const DESCRIPTOR_SIZE = 150;
-const ATTRIBUTE_SIZE = 112;
 
 /** The raw outputs of the three nets for a batch of B faces. */
 export interface NetOutputs {
