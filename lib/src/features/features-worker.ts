@@ -1,5 +1,5 @@
 /**
- * Worker-side handler of the features stage: face-api's nets on one tfjs backend per worker;
+ * Worker-side handler of the features stage: face-api's nets (onnxruntime-node or tfjs, nets.ts) per worker;
  * each task is a batch of aligned crops with their 68 landmarks and 468 mesh points; besides the
  * nets' outputs it measures each face's attributes (attributes.ts) on the crop already decoded.
  * Or `{ segment }`: person masks of crops (faces/segment.ts; init `{ segment: model, faceNets:
@@ -42,9 +42,9 @@ export const handler: TaskHandler = {
     sharp.cache(false);
     const o = (options ?? {}) as FeatureWorkerInit;
     const { tf, info } = await initBackend(o);
-    if (o.faceNets !== false) nets = await FaceNets.load(tf, info.name);
+    if (o.faceNets !== false) nets = await FaceNets.load(tf, info.name, o);
     if (o.segment) segmenter = await PersonSegmenter.load(tf, o.segment);
-    return describeBackend(info);
+    return nets ? `${describeBackend(info)}; ${nets.runtime}` : describeBackend(info);
   },
   async run(payload: unknown) {
     const segment = (payload as { segment?: SegmentTask }).segment;

@@ -3,7 +3,8 @@
  * measured attributes (skin tone, glasses, facial hair, hair, head cover) and the per-face traits.
  */
 export * from './layout';
-export { EXPRESSIONS, descriptorBox, attributeBox, readCrop, type Expression, type FeatureBatch } from './nets';
+export { EXPRESSIONS, descriptorBox, attributeBox, readCrop, FaceNets, netCrops, convertFaceNets, type Expression, type FeatureBatch, type NetCrops } from './nets';
+export { readWeightMap, faceRecognitionOnnx, ageGenderOnnx, faceExpressionOnnx, type Weight } from './onnx-nets';
 export * from './traits';
 export * from './attributes';
 export * from './attribute-traits';

@@ -8,12 +8,18 @@
  * - age/gender and expressions: the landmarks' bounding box padded by 20%, padded to a square
  *   with black (as face-api's NetInput does), resized to 112x112.
  * Crops are already roll-aligned, so these boxes are upright.
+ *
+ * The nets run on onnxruntime-node (converted in memory by onnx-nets.ts) when it loads and
+ * FACETYPE_ONNX is not 'off', else on tfjs through face-api; the crops are the same for both.
  */
 import * as path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { invertAffine, warpAffine, type Affine, type RgbImage } from '../faces/align';
 import { modelDir, verifyModel } from '../runtime/models';
+import type { BackendOptions } from '../runtime/backend';
+import { onnxRuntime, OnnxSession, type FloatTensor } from '../runtime/onnx';
+import { ageGenderOnnx, faceExpressionOnnx, faceRecognitionOnnx, readWeightMap } from './onnx-nets';
 
 import { EXPRESSIONS } from './expressions';
 
@@ -107,18 +113,53 @@ export function paddedRectCrop(img: RgbImage, rect: [number, number, number, num
   return out;
 }
 
-export class FaceNets {
-  private readonly faceapi: FaceApi;
-  private readonly tf: typeof TF;
+/** Input sizes of faceRecognitionNet and of ageGenderNet / faceExpressionNet. */
+const DESCRIPTOR_SIZE = 150;
+const ATTRIBUTE_SIZE = 112;
 
-  private constructor(faceapi: FaceApi, tf: typeof TF) {
-    this.faceapi = faceapi;
-    this.tf = tf;
-  }
+/** The nets' inputs for a batch: the descriptor crops (150x150) and the age/gender/expression crops (112x112). */
+export interface NetCrops {
+  descriptor: RgbImage[];
+  attribute: RgbImage[];
+}
 
-  /** Loads face-api (the build matching the backend) and its three nets from the package's model folder. */
-  static async load(tf: typeof TF, backend: 'tensorflow' | 'wasm'): Promise<FaceNets> {
-    for (const m of ['face_recognition', 'age_gender', 'face_expression'] as const) verifyModel(m);
+/** Builds the nets' input crops from aligned crops and their 68 landmarks (crop pixels). */
+export function netCrops(images: RgbImage[], landmarks: ArrayLike<number>[]): NetCrops {
+  const descriptor: RgbImage[] = [];
+  const attribute: RgbImage[] = [];
+  images.forEach((img, i) => {
+    const [x, y, side] = descriptorBox(landmarks[i]);
+    descriptor.push(squareCrop(img, x, y, side, DESCRIPTOR_SIZE));
+    attribute.push(paddedRectCrop(img, attributeBox(landmarks[i]), ATTRIBUTE_SIZE));
+  });
+  return { descriptor, attribute };
+}
+
+/** The raw outputs of the three nets for a batch of B faces. */
+export interface NetOutputs {
+  /** B x 128. */
+  descriptors: Float32Array;
+  /** B ages (years). */
+  age: Float32Array;
+  /** B x 2 gender probabilities (male, female). */
+  gender: Float32Array;
+  /** B x 7 expression probabilities (EXPRESSIONS order). */
+  expressions: Float32Array;
+}
+
+/** One way to run the three nets (tfjs through face-api, or onnxruntime-node). */
+interface NetEngine {
+  forward(crops: NetCrops): Promise<NetOutputs>;
+}
+
+/** face-api's own nets on the thread's tfjs backend. */
+class TfjsEngine implements NetEngine {
+  constructor(
+    private readonly faceapi: FaceApi,
+    private readonly tf: typeof TF,
+  ) {}
+
+  static async load(tf: typeof TF, backend: 'tensorflow' | 'wasm'): Promise<TfjsEngine> {
     const pkgDir = path.dirname(require.resolve('@vladmandic/face-api/package.json'));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const faceapi = require(path.join(pkgDir, 'dist', backend === 'tensorflow' ? 'face-api.node.js' : 'face-api.node-wasm.js')) as FaceApi;
@@ -126,25 +167,13 @@ export class FaceNets {
     await faceapi.nets.faceRecognitionNet.loadFromDisk(dir);
     await faceapi.nets.ageGenderNet.loadFromDisk(dir);
     await faceapi.nets.faceExpressionNet.loadFromDisk(dir);
-    const nets = new FaceNets(faceapi, tf);
-    // warm up (compiles WASM kernels)
-    await nets.run([{ data: new Uint8Array(256 * 256 * 3).fill(128), width: 256, height: 256, channels: 3 }], [defaultLandmarks()]);
-    return nets;
+    return new TfjsEngine(faceapi, tf);
   }
 
-  /** Runs the three nets on aligned crops with their 68 landmarks (crop pixels). */
-  async run(images: RgbImage[], landmarks: ArrayLike<number>[]): Promise<FeatureBatch> {
+  async forward(crops: NetCrops): Promise<NetOutputs> {
     const tf = this.faceapi.tf ?? this.tf;
-    const B = images.length;
-    const descIn: TF.Tensor3D[] = [];
-    const attrIn: TF.Tensor3D[] = [];
-    for (let i = 0; i < B; i++) {
-      const [x, y, side] = descriptorBox(landmarks[i]);
-      const d = squareCrop(images[i], x, y, side, 150);
-      descIn.push(tf.tensor3d(d.data, [150, 150, 3], 'int32'));
-      const a = paddedRectCrop(images[i], attributeBox(landmarks[i]), 112);
-      attrIn.push(tf.tensor3d(a.data, [112, 112, 3], 'int32'));
-    }
+    const descIn = crops.descriptor.map((c) => tf.tensor3d(c.data, [c.height, c.width, 3], 'int32'));
+    const attrIn = crops.attribute.map((c) => tf.tensor3d(c.data, [c.height, c.width, 3], 'int32'));
     const descInput = await this.faceapi.toNetInput(descIn);
     const attrInput = await this.faceapi.toNetInput(attrIn);
     const nets = this.faceapi.nets;
@@ -153,15 +182,93 @@ export class FaceNets {
     const ex = nets.faceExpressionNet.forwardInput(attrInput) as TF.Tensor2D;
     const [d, age, gender, expr] = await Promise.all([desc.data(), ag.age.data(), ag.gender.data(), ex.data()]);
     tf.dispose([desc, ag.age, ag.gender, ex, ...descIn, ...attrIn]);
-    const descriptors = new Float32Array(d as Float32Array);
+    return { descriptors: d as Float32Array, age: age as Float32Array, gender: gender as Float32Array, expressions: expr as Float32Array };
+  }
+}
+
+/** The same nets converted to ONNX (onnx-nets.ts) on onnxruntime-node's CPU runtime, one intra-op thread. */
+class OrtEngine implements NetEngine {
+  constructor(
+    private readonly recognition: OnnxSession,
+    private readonly ageGender: OnnxSession,
+    private readonly expression: OnnxSession,
+  ) {}
+
+  static async load(ort: NonNullable<ReturnType<typeof onnxRuntime>['ort']>): Promise<OrtEngine> {
+    const models = convertFaceNets();
+    return new OrtEngine(
+      await OnnxSession.create(ort, models.recognition, 1),
+      await OnnxSession.create(ort, models.ageGender, 1),
+      await OnnxSession.create(ort, models.expression, 1),
+    );
+  }
+
+  async forward(crops: NetCrops): Promise<NetOutputs> {
+    const desc = await this.recognition.run({ input: batchTensor(crops.descriptor, DESCRIPTOR_SIZE) });
+    const attr = batchTensor(crops.attribute, ATTRIBUTE_SIZE);
+    const ag = await this.ageGender.run({ input: attr });
+    const ex = await this.expression.run({ input: attr });
+    return { descriptors: desc.descriptor.data, age: ag.age.data, gender: ag.gender.data, expressions: ex.expressions.data };
+  }
+}
+
+/** Crops of size x size as one NHWC float batch (pixel values 0..255, what face-api's toBatchTensor gives). */
+function batchTensor(crops: RgbImage[], size: number): FloatTensor {
+  const n = size * size * 3;
+  const data = new Float32Array(crops.length * n);
+  crops.forEach((c, i) => {
+    if (c.width !== size || c.height !== size || c.channels !== 3) throw new Error(`internal: net crop ${c.width}x${c.height}x${c.channels}, expected ${size}x${size}x3`);
+    data.set(c.data, i * n);
+  });
+  return { data, dims: [crops.length, size, size, 3] };
+}
+
+/** face-api's three nets as ONNX models, built from the installed weights (about 0.3 s; nothing written to disk). */
+export function convertFaceNets(): { recognition: Uint8Array; ageGender: Uint8Array; expression: Uint8Array } {
+  for (const m of ['face_recognition', 'age_gender', 'face_expression'] as const) verifyModel(m);
+  const dir = modelDir('face_recognition');
+  return {
+    recognition: faceRecognitionOnnx(readWeightMap(dir, 'face_recognition_model')),
+    ageGender: ageGenderOnnx(readWeightMap(dir, 'age_gender_model')),
+    expression: faceExpressionOnnx(readWeightMap(dir, 'face_expression_model')),
+  };
+}
+
+export class FaceNets {
+  private constructor(
+    private readonly engine: NetEngine,
+    /** Where the nets run, for the run's backend description. */
+    readonly runtime: string,
+  ) {}
+
+  /**
+   * Loads the three nets: converted to ONNX on onnxruntime-node when `options` allow it and it
+   * loads (runtime/onnx.ts), else face-api (the build matching the tfjs backend) from the package's
+   * model folder. Both give the same outputs (test/features/onnx-nets.test.ts).
+   */
+  static async load(tf: typeof TF, backend: 'tensorflow' | 'wasm', options: BackendOptions = {}): Promise<FaceNets> {
+    for (const m of ['face_recognition', 'age_gender', 'face_expression'] as const) verifyModel(m);
+    const { ort, reason } = onnxRuntime(options);
+    const nets = ort
+      ? new FaceNets(await OrtEngine.load(ort), `face-api nets on ${reason}`)
+      : new FaceNets(await TfjsEngine.load(tf, backend), `face-api nets on tfjs (${reason})`);
+    // warm up (compiles WASM kernels, lets ORT allocate)
+    await nets.run([{ data: new Uint8Array(256 * 256 * 3).fill(128), width: 256, height: 256, channels: 3 }], [defaultLandmarks()]);
+    return nets;
+  }
+
+  /** Runs the three nets on aligned crops with their 68 landmarks (crop pixels). */
+  async run(images: RgbImage[], landmarks: ArrayLike<number>[]): Promise<FeatureBatch> {
+    const out = await this.engine.forward(netCrops(images, landmarks));
+    const B = images.length;
     const D = ATTRIBUTE_DIM;
     const attributes = new Float32Array(B * D);
     for (let i = 0; i < B; i++) {
-      attributes[i * D + ATTRIBUTE.age] = (age as Float32Array)[i];
-      attributes[i * D + ATTRIBUTE.male] = (gender as Float32Array)[i * 2];
-      for (let k = 0; k < 7; k++) attributes[i * D + ATTRIBUTE.firstExpression + k] = (expr as Float32Array)[i * 7 + k];
+      attributes[i * D + ATTRIBUTE.age] = out.age[i];
+      attributes[i * D + ATTRIBUTE.male] = out.gender[i * 2];
+      for (let k = 0; k < 7; k++) attributes[i * D + ATTRIBUTE.firstExpression + k] = out.expressions[i * 7 + k];
     }
-    return { descriptors, attributes };
+    return { descriptors: new Float32Array(out.descriptors), attributes };
   }
 }
 
