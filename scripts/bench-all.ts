@@ -1,7 +1,7 @@
 /**
  * npm run bench: the whole `npm start` (the three notebooks headless, then the report) on
  * CelebA as a folder source (18,686 photos), from an empty data folder: wall time and peak RSS
- * (this process tree: launcher, Jupyter, kernels, workers) per stage. Target: under 12 minutes
+ * (this process tree: launcher, Jupyter, kernels, workers) per stage. Target: under 8 minutes
  * on 2 cores. Prints figures; asserts nothing.
  *
  *   node build/scripts/bench-all.js [--images <folder>] [--keep-data]
