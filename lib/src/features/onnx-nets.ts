@@ -14,6 +14,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { encodeOnnxModel, type OnnxNode, type OnnxTensor } from '../io/onnx-proto';
+import { decodeWeights, type WeightSpec } from '../runtime/weights';
 
 /** One weight tensor in tfjs layout (filters HWIO, depthwise filters [kh, kw, C, 1], fc [in, out]). */
 export interface Weight {
@@ -21,21 +22,14 @@ export interface Weight {
   data: Float32Array;
 }
 
-interface ManifestEntry {
-  name: string;
-  shape: number[];
-  dtype: string;
-  quantization?: { dtype: string; scale?: number; min?: number };
-}
 interface ManifestGroup {
   paths: string[];
-  weights: ManifestEntry[];
+  weights: WeightSpec[];
 }
 
 /**
  * Reads a tfjs weights manifest (`<dir>/<model>-weights_manifest.json`) and its shard files into
- * named float32 tensors, dequantising uint8/uint16 weights as tfjs's decodeWeight does
- * (value = q * scale + min, rounded to float32).
+ * named float32 tensors, dequantised as tfjs does (runtime/weights.ts).
  */
 export function readWeightMap(dir: string, model: string): Map<string, Weight> {
   const manifestFile = path.join(dir, `${model}-weights_manifest.json`);
@@ -43,31 +37,12 @@ export function readWeightMap(dir: string, model: string): Map<string, Weight> {
   const groups = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as ManifestGroup[];
   const out = new Map<string, Weight>();
   for (const group of groups) {
+    const what = `${manifestFile} (${group.paths.join(', ')})`;
     const buf = Buffer.concat(group.paths.map((p) => fs.readFileSync(path.join(dir, p))));
-    let offset = 0;
-    for (const w of group.weights) {
-      const size = w.shape.reduce((a, b) => a * b, 1);
-      const q = w.quantization;
-      if (w.dtype !== 'float32') throw new Error(`${manifestFile}: weight ${w.name} has dtype ${w.dtype}; only float32 weights are supported`);
-      const data = new Float32Array(size);
-      if (!q) {
-        const bytes = Uint8Array.from(buf.subarray(offset, offset + size * 4));
-        data.set(new Float32Array(bytes.buffer));
-        offset += size * 4;
-      } else if ((q.dtype === 'uint8' || q.dtype === 'uint16') && q.scale !== undefined && q.min !== undefined) {
-        const bytesPer = q.dtype === 'uint8' ? 1 : 2;
-        for (let i = 0; i < size; i++) {
-          const v = bytesPer === 1 ? buf[offset + i] : buf.readUInt16LE(offset + 2 * i);
-          data[i] = v * q.scale + q.min;
-        }
-        offset += size * bytesPer;
-      } else {
-        throw new Error(`${manifestFile}: weight ${w.name} has quantization ${JSON.stringify(q)}; only uint8/uint16 with scale and min are supported`);
-      }
-      if (offset > buf.length) throw new Error(`${manifestFile}: shard files ${group.paths.join(', ')} end before weight ${w.name}`);
-      out.set(w.name, { shape: w.shape, data });
+    for (const [name, w] of decodeWeights(group.weights, buf, what)) {
+      if (!(w.data instanceof Float32Array)) throw new Error(`${what}: weight ${name} is not float32; only float32 weights are supported`);
+      out.set(name, { shape: w.dims, data: w.data });
     }
-    if (offset !== buf.length) throw new Error(`${manifestFile}: ${buf.length - offset} bytes left over in ${group.paths.join(', ')}`);
   }
   return out;
 }

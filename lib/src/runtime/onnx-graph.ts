@@ -14,6 +14,7 @@
  */
 import { encodeOnnxModel, type OnnxNode, type OnnxTensor } from '../io/onnx-proto';
 import { readGraphModelFiles, type GraphModelFiles, type ModelName } from './models';
+import { decodeWeights, type DecodedWeight } from './weights';
 
 /** The parts of a TensorFlow NodeDef (as JSON in model.json) the converter reads. */
 interface TfAttrValue {
@@ -41,10 +42,7 @@ export interface ConvertedGraph {
 }
 
 /** A constant: float32 or int32 values with their (TF) dims. */
-interface Const {
-  dims: number[];
-  data: Float32Array | Int32Array;
-}
+type Const = DecodedWeight;
 
 type Layout = 'nchw' | 'plain';
 
@@ -69,49 +67,6 @@ function str(a: TfAttrValue | undefined): string {
 
 function ints(a: TfAttrValue | undefined): number[] {
   return (a?.list?.i ?? []).map(Number);
-}
-
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
-}
-
-/** Decodes the weights (float32, int32; float16 and affine uint8/uint16 quantisation) by name. */
-function decodeWeights(files: GraphModelFiles, model: string): Map<string, Const> {
-  const out = new Map<string, Const>();
-  const view = new DataView(files.weightData);
-  let offset = 0;
-  for (const w of files.weightSpecs) {
-    const n = w.shape.reduce((a, b) => a * b, 1);
-    const q = w.quantization;
-    let data: Float32Array | Int32Array;
-    if (q) {
-      const bytes = q.dtype === 'float16' || q.dtype === 'uint16' ? 2 : q.dtype === 'uint8' ? 1 : 0;
-      if (!bytes) throw new Error(`ONNX conversion of ${model}: weight ${w.name} has unsupported quantization ${q.dtype}`);
-      const f = new Float32Array(n);
-      for (let i = 0; i < n; i++) {
-        const raw = bytes === 2 ? view.getUint16(offset + 2 * i, true) : view.getUint8(offset + i);
-        f[i] = q.dtype === 'float16' ? halfToFloat(raw) : raw * (q.scale ?? 1) + (q.min ?? 0);
-      }
-      data = w.dtype === 'int32' ? Int32Array.from(f, Math.round) : f;
-      offset += n * bytes;
-    } else if (w.dtype === 'float32' || w.dtype === 'int32') {
-      const copy = files.weightData.slice(offset, offset + 4 * n);
-      data = w.dtype === 'float32' ? new Float32Array(copy) : new Int32Array(copy);
-      offset += 4 * n;
-    } else {
-      throw new Error(`ONNX conversion of ${model}: weight ${w.name} has unsupported dtype ${w.dtype}`);
-    }
-    out.set(w.name, { dims: [...w.shape], data });
-  }
-  if (offset !== files.weightData.byteLength) {
-    throw new Error(`ONNX conversion of ${model}: the weight specs cover ${offset} bytes but the .bin files hold ${files.weightData.byteLength}`);
-  }
-  return out;
 }
 
 /** Permutes a constant's axes. */
@@ -153,7 +108,7 @@ export function convertGraphModel(files: GraphModelFiles, model: string): Conver
         'run this model on tfjs (FACETYPE_ONNX=off) or add the op to the converter',
     );
   }
-  const weights = decodeWeights(files, model);
+  const weights = decodeWeights(files.weightSpecs, files.weightData, `ONNX conversion of ${model}`);
   const consts = new Map<string, Const>();
   const values = new Map<string, Value>();
   const nodes: OnnxNode[] = [];
