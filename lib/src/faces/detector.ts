@@ -17,7 +17,7 @@
  * Runs inside a worker thread (one tfjs backend each); see prepare-worker.ts.
  */
 import type * as TF from '@tensorflow/tfjs';
-import type { BackendOptions } from '../runtime/backend';
+import { resolveTfjs, type BackendOptions, type TfjsSource } from '../runtime/backend';
 import { loadGraphModel, type ModelName } from '../runtime/models';
 import { OnnxSession, onnxRuntime, type FloatTensor } from '../runtime/onnx';
 import { graphModelToOnnx } from '../runtime/onnx-graph';
@@ -230,13 +230,17 @@ export class FaceDetector {
 
   /**
    * Loads (and checksum-verifies) the models the options need: on onnxruntime-node when
-   * runtime/onnx.ts gives it for these backend options (one intra-op thread), else on tfjs.
+   * runtime/onnx.ts gives it for these backend options (one intra-op thread), else on tfjs
+   * (`tf` is started then when it is lazy).
    */
-  static async load(tf: typeof TF, options: Partial<DetectorOptions> = {}, backend: BackendOptions = {}): Promise<FaceDetector> {
+  static async load(tf: TfjsSource, options: Partial<DetectorOptions> = {}, backend: BackendOptions = {}): Promise<FaceDetector> {
     const opts = { ...DETECTOR_DEFAULTS, ...options };
     const { ort, reason } = onnxRuntime(backend);
-    const net = async (name: ModelName, batched: boolean): Promise<Net> =>
-      ort ? onnxNet(ort, name) : tfjsNet(tf, await loadGraphModel(tf, name), batched);
+    const net = async (name: ModelName, batched: boolean): Promise<Net> => {
+      if (ort) return onnxNet(ort, name);
+      const t = (await resolveTfjs(tf)).tf;
+      return tfjsNet(t, await loadGraphModel(t, name), batched);
+    };
     const models: FaceDetector['models'] = {};
     const want: ('front' | 'full')[] = opts.model === 'auto' ? ['front', 'full'] : [opts.model];
     for (const w of want) {

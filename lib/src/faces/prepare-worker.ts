@@ -3,7 +3,7 @@
  * or the tfjs backend) per worker thread; each task measures a small batch of photos (see measure.ts).
  */
 import sharp from 'sharp';
-import { describeBackend, initBackend, type BackendOptions } from '../runtime/backend';
+import { describeBackend, lazyTfjs, tfjsStarted, type BackendOptions } from '../runtime/backend';
 import type { TaskHandler } from '../runtime/worker';
 import { FaceDetector, type DetectorOptions } from './detector';
 import { measurePhotos, type MeasureTask } from './measure';
@@ -22,10 +22,11 @@ export const handler: TaskHandler = {
     sharp.concurrency(1);
     sharp.cache(false);
     const init = (options ?? { detector: {}, backend: {} }) as PrepareWorkerInit;
-    const { tf, info } = await initBackend(init.backend);
-    detector = await FaceDetector.load(tf, init.detector, init.backend);
+    // tfjs starts only when the networks fall back to it (no ONNX runtime or FACETYPE_ONNX=off)
+    detector = await FaceDetector.load(lazyTfjs(init.backend), init.detector, init.backend);
+    const info = tfjsStarted();
     const nets = detector.runtime === 'tfjs' ? '' : `; BlazeFace + FaceMesh on ${detector.runtime}`;
-    return describeBackend(info) + nets;
+    return (info ? describeBackend(info) : 'tfjs not started') + nets;
   },
   async run(payload: unknown) {
     if (!detector) throw new Error('prepare worker not initialised');

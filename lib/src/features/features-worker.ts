@@ -3,10 +3,10 @@
  * each task is a batch of aligned crops with their 68 landmarks and 468 mesh points; besides the
  * nets' outputs it measures each face's attributes (attributes.ts) on the crop already decoded.
  * Or `{ segment }`: person masks of crops (faces/segment.ts; init `{ segment: model, faceNets:
- * false }` loads only that net).
+ * false }` loads only that net). tfjs (WASM) is started only for a net that falls back to it.
  */
 import sharp from 'sharp';
-import { describeBackend, initBackend, type BackendOptions } from '../runtime/backend';
+import { describeBackend, lazyTfjs, tfjsStarted, type BackendOptions } from '../runtime/backend';
 import type { TaskHandler } from '../runtime/worker';
 import { PersonSegmenter, segmentCrops, type SegmentModel, type SegmentTask } from '../faces/segment';
 import { FaceNets, readCrop, type FeatureBatch } from './nets';
@@ -41,10 +41,15 @@ export const handler: TaskHandler = {
     sharp.concurrency(1);
     sharp.cache(false);
     const o = (options ?? {}) as FeatureWorkerInit;
-    const { tf, info } = await initBackend(o);
-    if (o.faceNets !== false) nets = await FaceNets.load(tf, info.name, o);
-    if (o.segment) segmenter = await PersonSegmenter.load(tf, o.segment);
-    return nets ? `${describeBackend(info)}; ${nets.runtime}` : describeBackend(info);
+    // tfjs starts only when a net falls back to it (no ONNX runtime, FACETYPE_ONNX=off, or rvm)
+    const tf = lazyTfjs(o);
+    if (o.faceNets !== false) nets = await FaceNets.load(tf, undefined, o);
+    if (o.segment) segmenter = await PersonSegmenter.load(tf, o.segment, o);
+    const info = tfjsStarted();
+    const parts = [info ? describeBackend(info) : 'tfjs not started (every net on onnxruntime-node)'];
+    if (nets) parts.push(nets.runtime);
+    if (segmenter) parts.push(`${segmenter.name} segmentation on ${segmenter.runtime}`);
+    return parts.join('; ');
   },
   async run(payload: unknown) {
     const segment = (payload as { segment?: SegmentTask }).segment;

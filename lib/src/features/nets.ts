@@ -17,7 +17,7 @@ import type * as TF from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { invertAffine, warpAffine, type Affine, type RgbImage } from '../faces/align';
 import { modelDir, verifyModel } from '../runtime/models';
-import type { BackendOptions } from '../runtime/backend';
+import { resolveTfjs, type BackendOptions, type TfjsSource } from '../runtime/backend';
 import { onnxRuntime, OnnxSession, type FloatTensor } from '../runtime/onnx';
 import { ageGenderOnnx, faceExpressionOnnx, faceRecognitionOnnx, readWeightMap } from './onnx-nets';
 
@@ -244,14 +244,19 @@ export class FaceNets {
   /**
    * Loads the three nets: converted to ONNX on onnxruntime-node when `options` allow it and it
    * loads (runtime/onnx.ts), else face-api (the build matching the tfjs backend) from the package's
-   * model folder. Both give the same outputs (test/features/onnx-nets.test.ts).
+   * model folder. Both give the same outputs (test/features/onnx-nets.test.ts). `tf` is only
+   * started (when lazy) for face-api; `backend` defaults to the one it runs on.
    */
-  static async load(tf: typeof TF, backend: 'tensorflow' | 'wasm', options: BackendOptions = {}): Promise<FaceNets> {
+  static async load(tf: TfjsSource, backend?: 'tensorflow' | 'wasm', options: BackendOptions = {}): Promise<FaceNets> {
     for (const m of ['face_recognition', 'age_gender', 'face_expression'] as const) verifyModel(m);
     const { ort, reason } = onnxRuntime(options);
+    const tfjs = async (): Promise<TfjsEngine> => {
+      const r = await resolveTfjs(tf);
+      return TfjsEngine.load(r.tf, backend ?? r.backend);
+    };
     const nets = ort
       ? new FaceNets(await OrtEngine.load(ort), `face-api nets on ${reason}`)
-      : new FaceNets(await TfjsEngine.load(tf, backend), `face-api nets on tfjs (${reason})`);
+      : new FaceNets(await tfjs(), `face-api nets on tfjs (${reason})`);
     // warm up (compiles WASM kernels, lets ORT allocate)
     await nets.run([{ data: new Uint8Array(256 * 256 * 3).fill(128), width: 256, height: 256, channels: 3 }], [defaultLandmarks()]);
     return nets;

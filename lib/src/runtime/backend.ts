@@ -86,6 +86,31 @@ export async function initBackend(options: BackendOptions = {}): Promise<{ tf: t
   return cached;
 }
 
+/**
+ * tfjs for a net's loader: the thread's tfjs itself, or a function that starts it (initBackend) on
+ * first use, so a worker whose nets all run on onnxruntime-node never loads tfjs and its WASM heap.
+ */
+export type TfjsSource = typeof TF | (() => Promise<{ tf: typeof TF; info: BackendInfo }>);
+
+/** A TfjsSource that starts tfjs with these options the first time a net needs it. */
+export function lazyTfjs(options: BackendOptions = {}): TfjsSource {
+  return () => initBackend(options);
+}
+
+/** The tfjs of a source (starting it when it is lazy) and its backend's name. */
+export async function resolveTfjs(source: TfjsSource): Promise<{ tf: typeof TF; backend: BackendName }> {
+  if (typeof source === 'function') {
+    const { tf, info } = await source();
+    return { tf, backend: info.name };
+  }
+  return { tf: source, backend: source.getBackend() === 'tensorflow' ? 'tensorflow' : 'wasm' };
+}
+
+/** Whether tfjs was started in this thread (by initBackend). */
+export function tfjsStarted(): BackendInfo | null {
+  return cached?.info ?? null;
+}
+
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: string): TF.TensorInfo;
   typedArrayFromHeap(t: TF.TensorInfo): Float32Array | Int32Array | Uint8Array;

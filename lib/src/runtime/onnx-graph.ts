@@ -1,10 +1,11 @@
 /**
  * tfjs graph model -> ONNX, in memory: the pretrained graph models the tfjs path runs (model.json
  * topology + weight specs + .bin, read as loadGraphModel reads them) rebuilt as an ONNX graph for
- * onnxruntime-node (runtime/onnx.ts). Covers the ops of BlazeFace (front, full) and FaceMesh:
- * _FusedConv2D (BiasAdd, Relu, Relu6, Prelu), Conv2D, (Fused)DepthwiseConv2dNative, Add/AddV2/Sub/Mul,
- * Relu, Relu6, Prelu, Sigmoid, MaxPool, AvgPool, Pad/PadV2, Reshape, ConcatV2, Identity; any other op
- * is an error naming it.
+ * onnxruntime-node (runtime/onnx.ts). Covers the ops of BlazeFace (front, full), FaceMesh and the
+ * selfie and meet segmentation nets: _FusedConv2D (BiasAdd, Relu, Relu6, Prelu), Conv2D,
+ * (Fused)DepthwiseConv2dNative, Conv2DBackpropInput, Add/AddV2/Sub/Mul/BiasAdd, AddN, MatMul, Relu,
+ * Relu6, Prelu, Sigmoid, MaxPool, AvgPool, ResizeBilinear, Pad/PadV2, Reshape, ConcatV2, Identity; any
+ * other op is an error naming it (rvm's control flow, Shape and friends are not converted).
  *
  * Layout: the ONNX model takes the same NHWC input as the tfjs model (so the pre-processing is shared),
  * transposes it once to NCHW and keeps 4-D activations NCHW; a tensor goes back to NHWC only where an
@@ -55,7 +56,7 @@ interface Value {
 
 const SUPPORTED = new Set([
   'Const', 'Placeholder', 'Identity', '_FusedConv2D', 'Conv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2dNative',
-  'Add', 'AddV2', 'Sub', 'Mul', 'Relu', 'Relu6', 'Prelu', 'Sigmoid', 'MaxPool', 'AvgPool', 'Pad', 'PadV2', 'Reshape', 'ConcatV2',
+  'Conv2DBackpropInput', 'Add', 'AddV2', 'Sub', 'Mul', 'BiasAdd', 'AddN', 'MatMul', 'ResizeBilinear', 'Relu', 'Relu6', 'Prelu', 'Sigmoid', 'MaxPool', 'AvgPool', 'Pad', 'PadV2', 'Reshape', 'ConcatV2',
 ]);
 
 const NHWC_TO_NCHW = [0, 3, 1, 2];
@@ -243,10 +244,97 @@ export function convertGraphModel(files: GraphModelFiles, model: string): Conver
         values.set(node.name, activation(node, conv, fused.slice(1), () => constOf(node, 3)));
         break;
       }
+      case 'Conv2DBackpropInput': {
+        // conv2d_transpose: the gradient of a conv2d whose input has the shape input_sizes
+        const sizes = Array.from(constOf(node, 0).data); // [batch, H, W, C] of the output
+        const f = constOf(node, 1); // [kh, kw, out channels, in channels]
+        const x = toLayout(valueOf(node, 2), 'nchw');
+        const [kh, kw, cout, cin] = f.dims;
+        const format = str(a.data_format) || 'NHWC';
+        if (format !== 'NHWC') throw new Error(`ONNX conversion of ${model}: ${node.op} ${node.name} has data_format ${format} (only NHWC)`);
+        const padding = str(a.padding);
+        if (padding !== 'SAME' && padding !== 'VALID') throw new Error(`ONNX conversion of ${model}: ${node.op} ${node.name} has padding ${padding} (only SAME, VALID)`);
+        const strides = ints(a.strides);
+        const dil = ints(a.dilations);
+        if (dil.some((d) => d !== 1)) throw new Error(`ONNX conversion of ${model}: ${node.op} ${node.name} is dilated (not converted)`);
+        if (cin !== x.shape[3]) throw new Error(`ONNX conversion of ${model}: ${node.op} ${node.name} filter expects ${cin} channels, the input has ${x.shape[3]}`);
+        // per spatial axis: the forward conv's TF padding (the odd pixel at the end) becomes the
+        // transpose's begin pad; the end pad (or output_padding) makes the output exactly input_sizes
+        const pads = [0, 0, 0, 0];
+        const outputPadding = [0, 0];
+        [0, 1].forEach((ax) => {
+          const inSize = x.shape[1 + ax];
+          const outSize = sizes[1 + ax];
+          const k = ax === 0 ? kh : kw;
+          const s = strides[1 + ax] ?? 1;
+          if (typeof inSize !== 'number') throw new Error(`ONNX conversion of ${model}: ${node.op} ${node.name} needs a known input size`);
+          const total = padding === 'SAME' ? Math.max((Math.ceil(outSize / s) - 1) * s + k - outSize, 0) : 0;
+          const begin = Math.floor(total / 2);
+          const end = s * (inSize - 1) + k - begin - outSize;
+          pads[ax] = begin;
+          if (end >= 0) pads[2 + ax] = end;
+          else outputPadding[ax] = -end;
+        });
+        const w = transposeConst(f, [3, 2, 0, 1]); // ONNX ConvTranspose weight [in, out, kh, kw]
+        const out: Value = { name: fresh(node.name), layout: 'nchw', shape: [x.shape[0], sizes[1], sizes[2], cout] };
+        nodes.push({
+          op: 'ConvTranspose',
+          inputs: [x.name, addFloat(`${node.name}_w`, w)],
+          outputs: [out.name],
+          attrs: { kernel_shape: [kh, kw], strides: [strides[1] ?? 1, strides[2] ?? 1], pads, ...(outputPadding.some((p) => p) ? { output_padding: outputPadding } : {}) },
+        });
+        values.set(node.name, out);
+        break;
+      }
+      case 'MatMul': {
+        // x [batch, n] times a constant [n, m] (the dense layers of meet's squeeze-excitation blocks)
+        const v = toLayout(valueOf(node, 0), 'plain');
+        const w = constOf(node, 1);
+        if (a.transpose_a?.b || a.transpose_b?.b) throw new Error(`ONNX conversion of ${model}: ${node.op} ${node.name} transposes an operand (not converted)`);
+        if (v.shape.length !== 2 || w.dims.length !== 2 || v.shape[1] !== w.dims[0]) {
+          throw new Error(`ONNX conversion of ${model}: ${node.op} ${node.name} on [${v.shape}] x [${w.dims}] (only [batch, n] x constant [n, m])`);
+        }
+        const out: Value = { name: fresh(node.name), layout: 'plain', shape: [v.shape[0], w.dims[1]] };
+        nodes.push({ op: 'MatMul', inputs: [v.name, addFloat(`${node.name}_w`, w)], outputs: [out.name] });
+        values.set(node.name, out);
+        break;
+      }
+      case 'AddN': {
+        const vs = (node.input ?? []).map((_, i) => valueOf(node, i));
+        const layout: Layout = vs.every((v) => v.shape.length === 4) && vs.some((v) => v.layout === 'nchw') ? 'nchw' : 'plain';
+        const out: Value = { name: fresh(node.name), layout, shape: vs[0].shape };
+        nodes.push({ op: 'Sum', inputs: vs.map((v) => toLayout(v, layout).name), outputs: [out.name] });
+        values.set(node.name, out);
+        break;
+      }
+      case 'ResizeBilinear': {
+        const x = toLayout(valueOf(node, 0), 'nchw');
+        const [h, w] = Array.from(constOf(node, 1).data);
+        const alignCorners = a.align_corners?.b === true;
+        const halfPixel = a.half_pixel_centers?.b === true;
+        if (alignCorners && halfPixel) throw new Error(`ONNX conversion of ${model}: ${node.op} ${node.name} sets both align_corners and half_pixel_centers`);
+        // TF's source coordinate: align_corners: out * (in - 1) / (out - 1); half_pixel_centers:
+        // (out + 0.5) * in / out - 0.5, clamped into the image as ONNX's 'half_pixel' is in linear
+        // mode; neither: out * in / out ('asymmetric')
+        const mode = alignCorners ? 'align_corners' : halfPixel ? 'half_pixel' : 'asymmetric';
+        // sizes [batch, C, h, w] with the batch read from the input (it is symbolic)
+        const shape = fresh(`${node.name}_shape`);
+        nodes.push({ op: 'Shape', inputs: [x.name], outputs: [shape] });
+        const nc = fresh(`${node.name}_nc`);
+        nodes.push({ op: 'Slice', inputs: [shape, addInt64('start', [0]), addInt64('end', [2]), addInt64('axes', [0])], outputs: [nc] });
+        const sizes = fresh(`${node.name}_sizes`);
+        nodes.push({ op: 'Concat', inputs: [nc, addInt64(`${node.name}_hw`, [h, w])], outputs: [sizes], attrs: { axis: 0 } });
+        const out: Value = { name: fresh(node.name), layout: 'nchw', shape: [x.shape[0], h, w, x.shape[3]] };
+        nodes.push({ op: 'Resize', inputs: [x.name, '', '', sizes], outputs: [out.name], attrs: { mode: 'linear', coordinate_transformation_mode: mode } });
+        values.set(node.name, out);
+        break;
+      }
       case 'Add':
       case 'AddV2':
+      case 'BiasAdd':
       case 'Sub':
       case 'Mul': {
+        if (node.op === 'BiasAdd' && (str(a.data_format) || 'NHWC') !== 'NHWC') throw new Error(`ONNX conversion of ${model}: BiasAdd ${node.name} has data_format ${str(a.data_format)} (only NHWC)`);
         const onnxOp = node.op === 'Sub' ? 'Sub' : node.op === 'Mul' ? 'Mul' : 'Add';
         const operands = [0, 1].map((i) => {
           const c = consts.get(ref(node.input?.[i] ?? ''));
