@@ -252,8 +252,12 @@ export interface SegmentTaskResult {
   netMs: number;
 }
 
-/** Crops per net run in segmentCrops (batched on onnxruntime-node, which gains little per face: selfie 4.7-5.2 ms CPU at batch 1 or 8; tfjs runs them one by one anyway). */
-export const SEGMENT_CHUNK = 8;
+/**
+ * Crops per net run in segmentCrops. 1: onnxruntime-node gains nothing from batching selfie
+ * (the masks stage on 286 CelebA crops: net 5.2-6.5 ms/face and peak RSS 185 MB at 1, 6.7 ms and
+ * 272 MB at 8: its arena grows with the batch); tfjs runs them one by one anyway.
+ */
+export const SEGMENT_CHUNK = 1;
 
 /** Segments crops (read with sharp, SEGMENT_CHUNK per net run) and writes their masks. */
 export async function segmentCrops(segmenter: PersonSegmenter, task: SegmentTask, chunk = SEGMENT_CHUNK): Promise<SegmentTaskResult> {
