@@ -2,7 +2,7 @@
  * node build/scripts/bench-segment.js --data <prepared data folder> [--n 200] [--out dir]
  *
  * Compares the person segmentation nets (selfie, meet, rvm) on prepared CelebA crops:
- *  - cost per face (ms in the net, one tfjs backend in this thread, after 3 warm-up faces);
+ *  - cost per face (ms in the net on its runtime: onnxruntime-node for selfie and meet when it loads, else tfjs; after 3 warm-up faces);
  *  - face coverage: the mean alpha inside the FaceMesh hull (the face must be all person);
  *  - IoU of the thresholded mask (alpha >= 0.5) with the hull inside the hull's bounding box
  *    (hair and neck outside the hull but inside the box lower it: a relative number);
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
       for (let y = 0; y < c; y++) for (let x = 0; x < c; x++) corner += mask.data[y * size + x] + mask.data[y * size + size - 1 - x];
       leak += corner / (2 * c * c * 255);
     }
-    console.log(`${m.padEnd(7)} ${(ms / (count - 3)).toFixed(1).padStart(7)} ms/face  coverage ${(cover / count).toFixed(3)}  IoU(box) ${(iou / count).toFixed(3)}  corner leak ${(leak / count).toFixed(3)}  (${count} faces)`);
+    console.log(`${m.padEnd(7)} ${(ms / (count - 3)).toFixed(1).padStart(7)} ms/face  coverage ${(cover / count).toFixed(3)}  IoU(box) ${(iou / count).toFixed(3)}  corner leak ${(leak / count).toFixed(3)}  (${count} faces, ${seg.runtime})`);
   }
   const tiles: average.GridTile[] = [];
   let k0 = 0;
