@@ -159,14 +159,17 @@ export function convertGraphModel(files: GraphModelFiles, model: string): Conver
     const padded: Const = { dims: [...new Array<number>(4 - c.dims.length).fill(1), ...c.dims], data: c.data };
     return transposeConst(padded, NHWC_TO_NCHW);
   };
-  const windowAttrs = (node: TfNode, kh: number, kw: number): Record<string, number[] | string> => {
+  /** A windowed op's NHWC layout, SAME/VALID padding, strides and dilations (checked). */
+  const windowOf = (node: TfNode): { padding: 'SAME' | 'VALID'; strides: number[]; dil: number[] } => {
     const a = node.attr ?? {};
     const format = str(a.data_format) || 'NHWC';
     if (format !== 'NHWC') throw new Error(`ONNX conversion of ${model}: ${node.op} ${node.name} has data_format ${format} (only NHWC)`);
     const padding = str(a.padding);
     if (padding !== 'SAME' && padding !== 'VALID') throw new Error(`ONNX conversion of ${model}: ${node.op} ${node.name} has padding ${padding} (only SAME, VALID)`);
-    const strides = ints(a.strides);
-    const dil = ints(a.dilations);
+    return { padding, strides: ints(a.strides), dil: ints(a.dilations) };
+  };
+  const windowAttrs = (node: TfNode, kh: number, kw: number): Record<string, number[] | string> => {
+    const { padding, strides, dil } = windowOf(node);
     return {
       kernel_shape: [kh, kw],
       strides: [strides[1] ?? 1, strides[2] ?? 1],
@@ -250,12 +253,7 @@ export function convertGraphModel(files: GraphModelFiles, model: string): Conver
         const f = constOf(node, 1); // [kh, kw, out channels, in channels]
         const x = toLayout(valueOf(node, 2), 'nchw');
         const [kh, kw, cout, cin] = f.dims;
-        const format = str(a.data_format) || 'NHWC';
-        if (format !== 'NHWC') throw new Error(`ONNX conversion of ${model}: ${node.op} ${node.name} has data_format ${format} (only NHWC)`);
-        const padding = str(a.padding);
-        if (padding !== 'SAME' && padding !== 'VALID') throw new Error(`ONNX conversion of ${model}: ${node.op} ${node.name} has padding ${padding} (only SAME, VALID)`);
-        const strides = ints(a.strides);
-        const dil = ints(a.dilations);
+        const { padding, strides, dil } = windowOf(node);
         if (dil.some((d) => d !== 1)) throw new Error(`ONNX conversion of ${model}: ${node.op} ${node.name} is dilated (not converted)`);
         if (cin !== x.shape[3]) throw new Error(`ONNX conversion of ${model}: ${node.op} ${node.name} filter expects ${cin} channels, the input has ${x.shape[3]}`);
         // per spatial axis: the forward conv's TF padding (the odd pixel at the end) becomes the
