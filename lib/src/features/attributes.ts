@@ -154,6 +154,13 @@ interface LabColumns {
  */
 let scratch: { n: number; luma: Float32Array; fill: Uint8Array; labs: Float32Array; done: Uint8Array } | null = null;
 
+/**
+ * Space for the per-region columns of one measureAttributes call (Lab columns, kept values),
+ * handed out by Crop.take and reclaimed by the next call: fresh small typed arrays cost more
+ * than the work on them. Grows by replacement (the views already handed out stay valid).
+ */
+let columnPool = new Float64Array(1 << 15);
+
 class Crop {
   readonly w: number;
   readonly h: number;
@@ -162,6 +169,8 @@ class Crop {
   /** Lab of each pixel without gains (float32), computed on first use (done[k] = 1). */
   private readonly labs: Float32Array;
   private readonly done: Uint8Array;
+  /** Values of columnPool handed out in this call. */
+  private poolUsed = 0;
   constructor(readonly img: RgbImage, fillTolerance: number) {
     const { width: w, height: h, data, channels } = img;
     if (channels !== 3 || data.length !== w * h * 3) throw new Error(`measureAttributes: an RGB crop is needed, got ${w}x${h}x${channels} (${data.length} bytes)`);
@@ -174,12 +183,31 @@ class Crop {
     this.fill = scratch.fill;
     this.labs = scratch.labs;
     this.done = scratch.done;
+    this.poolUsed = 0;
     const { luma, fill } = this;
     for (let i = 0, o = 0; i < n; i++, o += 3) {
       const r = data[o], g = data[o + 1], b = data[o + 2];
       luma[i] = 0.299 * r + 0.587 * g + 0.114 * b;
       fill[i] = Math.abs(r - 128) <= fillTolerance && Math.abs(g - 128) <= fillTolerance && Math.abs(b - 128) <= fillTolerance ? 1 : 0;
     }
+  }
+
+  /** A column of n values (not zeroed), valid until the next measureAttributes call. */
+  take(n: number): Float64Array {
+    if (this.poolUsed + n > columnPool.length) {
+      columnPool = new Float64Array(Math.max(2 * columnPool.length, n));
+      this.poolUsed = 0;
+    }
+    const v = columnPool.subarray(this.poolUsed, this.poolUsed + n);
+    this.poolUsed += n;
+    return v;
+  }
+
+  /** Median of values, on a copy from the column pool (`v` keeps its order). */
+  median(v: Float64Array): number {
+    const a = this.take(v.length);
+    a.set(v);
+    return medianInPlace(a);
   }
 
   /** Pixel indices inside a polygon (in-photo pixels only; scanline fill at pixel centres). */
@@ -222,7 +250,7 @@ class Crop {
    */
   labsOf(px: ArrayLike<number>, gains?: [number, number, number]): LabColumns {
     const n = px.length;
-    const L = new Float64Array(n), A = new Float64Array(n), B = new Float64Array(n);
+    const L = this.take(n), A = this.take(n), B = this.take(n);
     const d = this.img.data;
     const { labs, done } = this;
     for (let i = 0; i < n; i++) {
@@ -299,9 +327,13 @@ class Crop {
 
 /** Median by quickselect (NaN for no values). */
 export function median(v: ArrayLike<number>): number {
-  const n = v.length;
+  return medianInPlace(Float64Array.from(v));
+}
+
+/** Median of `a` by quickselect, reordering `a` (NaN for no values). */
+function medianInPlace(a: Float64Array): number {
+  const n = a.length;
   if (!n) return NaN;
-  const a = Float64Array.from(v);
   const kth = (k: number): number => {
     let lo = 0, hi = n - 1;
     while (lo < hi) {
@@ -422,7 +454,7 @@ function measureSkin(c: Crop, pt: (i: number) => Pt, o: SkinOptions, cheeks: num
   const cut = Math.floor(n * o.trim);
   const [lo, hi] = [Ls[cut], Ls[n - 1 - cut]];
   // the pixels within [lo, hi], in their order (the medians' quickselect depends on it)
-  const kL = new Float64Array(n), kA = new Float64Array(n), kB = new Float64Array(n);
+  const kL = c.take(n), kA = c.take(n), kB = c.take(n);
   let m = 0;
   for (let i = 0; i < n; i++) {
     if (L[i] >= lo && L[i] <= hi) {
@@ -432,7 +464,7 @@ function measureSkin(c: Crop, pt: (i: number) => Pt, o: SkinOptions, cheeks: num
       m++;
     }
   }
-  return withIta(median(kL.subarray(0, m)), median(kA.subarray(0, m)), median(kB.subarray(0, m)), cast, px.length, o);
+  return withIta(c.median(kL.subarray(0, m)), c.median(kA.subarray(0, m)), c.median(kB.subarray(0, m)), cast, px.length, o);
 }
 
 /** How many values lie below `limit`. */
@@ -496,14 +528,14 @@ export function measureAttributes(crop: RgbImage, mesh: ArrayLike<number>, optio
 
   // facial hair: darkness and texture of chin, jaw and upper lip against the cheeks (raw colours)
   const cheekLabs = c.labsOf(cheeks);
-  const [cheekL, cheekA, cheekB] = [median(cheekLabs.L), median(cheekLabs.A), median(cheekLabs.B)];
+  const [cheekL, cheekA, cheekB] = [c.median(cheekLabs.L), c.median(cheekLabs.A), c.median(cheekLabs.B)];
   const cheekTex = c.texture(cheeks);
   set('cheekTexture', cheekTex);
   const hairRegion = (px: number[], dark: MeasureName, tex: MeasureName, share: MeasureName, red: MeasureName): void => {
     if (px.length < 10 || !Number.isFinite(cheekL)) return;
     const { L, A } = c.labsOf(px);
-    set(dark, cheekL - median(L));
-    set(red, cheekA - median(A));
+    set(dark, cheekL - c.median(L));
+    set(red, cheekA - c.median(A));
     set(tex, c.texture(px) - cheekTex);
     set(share, countBelow(L, cheekL - o.darkDelta) / L.length);
   };
@@ -535,7 +567,7 @@ export function measureAttributes(crop: RgbImage, mesh: ArrayLike<number>, optio
     set('hairSkin', skinLike / n);
     // the hair: the pixels unlike skin when there are 10 or more, else the whole band (in order)
     const useAll = n - skinLike < 10;
-    const uL = new Float64Array(n), uA = new Float64Array(n), uB = new Float64Array(n), chroma = new Float64Array(n);
+    const uL = c.take(n), uA = c.take(n), uB = c.take(n), chroma = c.take(n);
     let m = 0, dark = 0, grey = 0, blond = 0;
     for (let i = 0; i < n; i++) {
       if (!useAll && isSkin[i]) continue;
@@ -549,10 +581,10 @@ export function measureAttributes(crop: RgbImage, mesh: ArrayLike<number>, optio
       if (L[i] > 50 && ch < 10) grey++;
       if (L[i] > 50 && B[i] > 15) blond++;
     }
-    set('hairL', median(uL.subarray(0, m)));
-    set('hairA', median(uA.subarray(0, m)));
-    set('hairB', median(uB.subarray(0, m)));
-    set('hairChroma', median(chroma.subarray(0, m)));
+    set('hairL', c.median(uL.subarray(0, m)));
+    set('hairA', c.median(uA.subarray(0, m)));
+    set('hairB', c.median(uB.subarray(0, m)));
+    set('hairChroma', c.median(chroma.subarray(0, m)));
     set('hairDark', dark / m);
     set('hairGrey', grey / m);
     set('hairBlond', blond / m);
