@@ -98,14 +98,24 @@ export function paddedRectCrop(img: RgbImage, rect: [number, number, number, num
   const sx = x - (side - w) / 2;
   const sy = y - (side - h) / 2;
   const out = squareCrop(img, sx, sy, side, size);
-  // blacken what lies outside the rect (face-api pads with zeros)
+  // blacken what lies outside the rect (face-api pads with zeros): a pixel's source x depends on
+  // its column only and its source y on its row only, so the test is made once per column and row
   const inv = invertAffine([size / side, 0, -sx * (size / side), 0, size / side, -sy * (size / side)]);
+  const colOut = new Uint8Array(size);
+  for (let px = 0; px < size; px++) {
+    const ox = inv[0] * (px + 0.5) + inv[2];
+    colOut[px] = ox < x || ox > x + w ? 1 : 0;
+  }
   for (let py = 0; py < size; py++) {
+    const oy = inv[4] * (py + 0.5) + inv[5];
+    const row = py * size * 3;
+    if (oy < y || oy > y + h) {
+      out.data.fill(0, row, row + size * 3);
+      continue;
+    }
     for (let px = 0; px < size; px++) {
-      const ox = inv[0] * (px + 0.5) + inv[2];
-      const oy = inv[4] * (py + 0.5) + inv[5];
-      if (ox < x || ox > x + w || oy < y || oy > y + h) {
-        const o = (py * size + px) * 3;
+      if (colOut[px]) {
+        const o = row + px * 3;
         out.data[o] = out.data[o + 1] = out.data[o + 2] = 0;
       }
     }
