@@ -144,6 +144,25 @@ function antiAliased(src: RgbImage, m: Affine): { img: RgbImage; mm: Affine } {
   return { img, mm };
 }
 
+/** The source image's sizes and samples as the bilinear samplers use them. */
+function sourceOf(img: RgbImage): { c: number; sw: number; sh: number; data: RgbImage['data']; maxX: number; maxY: number } {
+  return { c: img.channels, sw: img.width, sh: img.height, data: img.data, maxX: img.width - 1, maxY: img.height - 1 };
+}
+
+/** One bilinear sample: the four source pixels at i00..i11 weighted by the fractions fx, fy. */
+function blend(
+  data: RgbImage['data'], c: number, out: Uint8Array | Float32Array, o: number,
+  i00: number, i01: number, i10: number, i11: number, fx: number, fy: number, scale: number, add: number,
+): void {
+  const w00 = (1 - fx) * (1 - fy);
+  const w01 = fx * (1 - fy);
+  const w10 = (1 - fx) * fy;
+  const w11 = fx * fy;
+  for (let k = 0; k < c; k++) {
+    out[o + k] = (data[i00 + k] * w00 + data[i01 + k] * w01 + data[i10 + k] * w10 + data[i11 + k] * w11) * scale + add;
+  }
+}
+
 /**
  * Bilinear sampling of `img` through `inv` (destination -> source pixels) into `out` from
  * `outOffset`, writing `value * scale + add` per channel. Destination pixels whose source lies
@@ -153,15 +172,10 @@ function sampleBilinear(
   img: RgbImage, inv: Affine, width: number, height: number,
   out: Uint8Array | Float32Array, outOffset: number, scale: number, add: number, fill: ArrayLike<number> | null,
 ): void {
-  const c = img.channels;
-  const sw = img.width;
-  const sh = img.height;
-  const data = img.data;
-  const maxX = sw - 1;
-  const maxY = sh - 1;
-  const a = inv[0], b = inv[1], tx = inv[2], cc = inv[3], d = inv[4], ty = inv[5];
+  const { c, sw, sh, data, maxX, maxY } = sourceOf(img);
+  const [a, b, tx, cc, d, ty] = inv;
   if (b === 0 && cc === 0) {
-    sampleAxisAligned(img, inv, width, height, out, outOffset, scale, add, fill);
+    sampleAxisAligned(sourceOf(img), inv, [width, height], out, outOffset, scale, add, fill);
     return;
   }
   let o = outOffset;
@@ -188,13 +202,7 @@ function sampleBilinear(
       const i01 = (y0 * sw + x1) * c;
       const i10 = (y1 * sw + x0) * c;
       const i11 = (y1 * sw + x1) * c;
-      const w00 = (1 - fx) * (1 - fy);
-      const w01 = fx * (1 - fy);
-      const w10 = (1 - fx) * fy;
-      const w11 = fx * fy;
-      for (let k = 0; k < c; k++) {
-        out[o + k] = (data[i00 + k] * w00 + data[i01 + k] * w01 + data[i10 + k] * w10 + data[i11 + k] * w11) * scale + add;
-      }
+      blend(data, c, out, o, i00, i01, i10, i11, fx, fy, scale, add);
     }
   }
 }
@@ -207,16 +215,11 @@ function sampleBilinear(
  * accumulation of the x coordinate, the same weights), so the pixels are identical.
  */
 function sampleAxisAligned(
-  img: RgbImage, inv: Affine, width: number, height: number,
+  src: ReturnType<typeof sourceOf>, inv: Affine, [width, height]: [number, number],
   out: Uint8Array | Float32Array, outOffset: number, scale: number, add: number, fill: ArrayLike<number> | null,
 ): void {
-  const c = img.channels;
-  const sw = img.width;
-  const sh = img.height;
-  const data = img.data;
-  const maxX = sw - 1;
-  const maxY = sh - 1;
-  const a = inv[0], b = inv[1], tx = inv[2], cc = inv[3], d = inv[4], ty = inv[5];
+  const { c, sw, sh, data, maxX, maxY } = src;
+  const [a, b, tx, cc, d, ty] = inv;
   // per destination column: outside the source, the two source columns (times c) and the fraction
   const colOut = new Uint8Array(width);
   const colX0 = new Int32Array(width);
@@ -254,13 +257,7 @@ function sampleAxisAligned(
       const i01 = r0 + colX1[x];
       const i10 = r1 + colX0[x];
       const i11 = r1 + colX1[x];
-      const w00 = (1 - fx) * (1 - fy);
-      const w01 = fx * (1 - fy);
-      const w10 = (1 - fx) * fy;
-      const w11 = fx * fy;
-      for (let k = 0; k < c; k++) {
-        out[o + k] = (data[i00 + k] * w00 + data[i01 + k] * w01 + data[i10 + k] * w10 + data[i11 + k] * w11) * scale + add;
-      }
+      blend(data, c, out, o, i00, i01, i10, i11, fx, fy, scale, add);
     }
   }
 }
