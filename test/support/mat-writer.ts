@@ -180,7 +180,7 @@ export function writeMat(variables: Record<string, WValue>, options: WriteOption
     header.writeUInt16BE(0x0100, 124);
     header.write('MI', 126, 'latin1');
   }
-  const parts = [header];
+  const parts: Buffer[] = [header];
   for (const [name, value] of Object.entries(variables)) {
     const m = matrix(out, value, name, options.smallElements ?? true);
     if (options.compress) {

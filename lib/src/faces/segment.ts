@@ -150,7 +150,7 @@ export class PersonSegmenter {
     const B = imgs.length;
     const [h, w] = NET_SIZE[this.name as Exclude<SegmentModel, 'rvm'>];
     const n = width * height * 3;
-    let x = new Float32Array(B * n);
+    let x: Float32Array = new Float32Array(B * n);
     imgs.forEach((img, b) => {
       for (let i = 0; i < n; i++) x[b * n + i] = img.data[i] / 255;
     });
